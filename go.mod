@@ -1,0 +1,3 @@
+module github.com/gotensor/gotensor
+
+go 1.26
