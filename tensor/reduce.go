@@ -1,0 +1,221 @@
+package tensor
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Reductions over one axis view the tensor as (outer, n, inner), where n is
+// the size of the reduced axis, and produce (outer, inner) results, shaped
+// with the axis removed or, with keepdim, kept as size 1. Sums accumulate in
+// float64, so long sums stay accurate.
+
+// reduceBlock reduces src, an (n, inner) block, into dst of length inner.
+type reduceBlock func(dst, src []float32, n, inner int)
+
+// reduce applies k to every outer block of t along axis ax. Unless emptyOK,
+// it panics when the axis has zero size but the result does not.
+func reduce(fn string, t *Tensor, ax int, keepdim, emptyOK bool, k reduceBlock) *Tensor {
+	ax = axis(fn, ax, len(t.shape), t.shape)
+	shape := slices.Clone(t.shape)
+	if keepdim {
+		shape[ax] = 1
+	} else {
+		shape = slices.Delete(shape, ax, ax+1)
+	}
+	out := newTensor(fn, shape)
+	outer, n, inner := blocks(t.shape, ax)
+	if n == 0 && inner > 0 && outer > 0 && !emptyOK {
+		panic(fmt.Sprintf("tensor: %s over axis %d of zero size in shape %v", fn, ax, t.shape))
+	}
+	for o := range outer {
+		k(out.data[o*inner:(o+1)*inner], t.data[o*n*inner:(o+1)*n*inner], n, inner)
+	}
+	return out
+}
+
+// sum64 returns the float64 sum of xs.
+func sum64(xs []float32) float64 {
+	// Four accumulators break the dependency chain of the adds.
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		s0 += float64(xs[i])
+		s1 += float64(xs[i+1])
+		s2 += float64(xs[i+2])
+		s3 += float64(xs[i+3])
+	}
+	for ; i < len(xs); i++ {
+		s0 += float64(xs[i])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumInto sets acc[j] = Σ_i src[i*inner+j] in float64.
+func sumInto(acc []float64, src []float32, n, inner int) {
+	clear(acc)
+	for i := range n {
+		row := src[i*inner : (i+1)*inner]
+		for j, x := range row {
+			acc[j] += float64(x)
+		}
+	}
+}
+
+func sumBlock(scale float64) reduceBlock {
+	var acc []float64
+	return func(dst, src []float32, n, inner int) {
+		if inner == 1 {
+			dst[0] = float32(sum64(src) * scale)
+			return
+		}
+		if len(acc) < inner {
+			acc = make([]float64, inner)
+		}
+		sumInto(acc[:inner], src, n, inner)
+		for j := range dst {
+			dst[j] = float32(acc[j] * scale)
+		}
+	}
+}
+
+// Sum returns the sum over axis ax (negative counts from the end), keeping it
+// as size 1 if keepdim. Like every reduction over an axis it panics if ax is
+// out of range.
+func Sum(t *Tensor, ax int, keepdim bool) *Tensor {
+	return reduce("Sum", t, ax, keepdim, true, sumBlock(1))
+}
+
+// Mean returns the mean over axis ax; a zero-size axis gives NaN.
+func Mean(t *Tensor, ax int, keepdim bool) *Tensor {
+	n := t.shape[axis("Mean", ax, len(t.shape), t.shape)]
+	return reduce("Mean", t, ax, keepdim, true, sumBlock(1/float64(n)))
+}
+
+// Var returns the population variance (dividing by n, as NumPy's default and
+// LayerNorm) over axis ax. It panics if the axis has zero size.
+func Var(t *Tensor, ax int, keepdim bool) *Tensor {
+	return reduce("Var", t, ax, keepdim, false, func(dst, src []float32, n, inner int) {
+		for j := range dst {
+			var s float64
+			for i := range n {
+				s += float64(src[i*inner+j])
+			}
+			mean := s / float64(n)
+			var ss float64
+			for i := range n {
+				d := float64(src[i*inner+j]) - mean
+				ss += d * d
+			}
+			dst[j] = float32(ss / float64(n))
+		}
+	})
+}
+
+// extremeBlock returns a reduction to the maximum (sign 1) or minimum (sign -1)
+// value, or with index, to its position along the axis. NaN beats any number,
+// and ties go to the first position, as in NumPy.
+func extremeBlock(sign float32, index bool) reduceBlock {
+	return func(dst, src []float32, n, inner int) {
+		for j := range dst {
+			best, at := src[j], 0
+			for i := 1; i < n; i++ {
+				v := src[i*inner+j]
+				if best == best && (v != v || sign*v > sign*best) {
+					best, at = v, i
+				}
+			}
+			if index {
+				dst[j] = float32(at)
+			} else {
+				dst[j] = best
+			}
+		}
+	}
+}
+
+// Max returns the maximum over axis ax. A NaN gives NaN. It panics if the
+// axis has zero size.
+func Max(t *Tensor, ax int, keepdim bool) *Tensor {
+	return reduce("Max", t, ax, keepdim, false, extremeBlock(1, false))
+}
+
+// Min returns the minimum over axis ax. A NaN gives NaN. It panics if the
+// axis has zero size.
+func Min(t *Tensor, ax int, keepdim bool) *Tensor {
+	return reduce("Min", t, ax, keepdim, false, extremeBlock(-1, false))
+}
+
+// ArgMax returns the positions of the maxima along axis ax, as float32 values
+// (exact up to 2^24); the first wins ties. It panics if the axis has zero size.
+func ArgMax(t *Tensor, ax int, keepdim bool) *Tensor {
+	return reduce("ArgMax", t, ax, keepdim, false, extremeBlock(1, true))
+}
+
+// ArgMin returns the positions of the minima along axis ax, as ArgMax.
+func ArgMin(t *Tensor, ax int, keepdim bool) *Tensor {
+	return reduce("ArgMin", t, ax, keepdim, false, extremeBlock(-1, true))
+}
+
+// SumAll returns the sum of all elements, accumulated in float64
+// (0 for an empty tensor).
+func SumAll(t *Tensor) float32 { return float32(sum64(t.data)) }
+
+// MeanAll returns the mean of all elements (NaN for an empty tensor).
+func MeanAll(t *Tensor) float32 { return float32(sum64(t.data) / float64(len(t.data))) }
+
+// VarAll returns the population variance of all elements.
+func VarAll(t *Tensor) float32 {
+	return Var(Reshape(t, -1), 0, false).data[0]
+}
+
+// MaxAll returns the largest element. It panics if t is empty.
+func MaxAll(t *Tensor) float32 { return Max(Reshape(t, -1), 0, false).data[0] }
+
+// MinAll returns the smallest element. It panics if t is empty.
+func MinAll(t *Tensor) float32 { return Min(Reshape(t, -1), 0, false).data[0] }
+
+// ArgMaxAll returns the flat (row-major) position of the largest element.
+func ArgMaxAll(t *Tensor) int { return int(ArgMax(Reshape(t, -1), 0, false).data[0]) }
+
+// ArgMinAll returns the flat position of the smallest element.
+func ArgMinAll(t *Tensor) int { return int(ArgMin(Reshape(t, -1), 0, false).data[0]) }
+
+// SumTo returns t summed down to shape, the shape of an operand that was
+// broadcast to t's shape: the adjoint of broadcasting, used for gradients.
+// Leading dimensions that shape lacks are summed away, and dimensions where
+// shape has 1 are summed with keepdim. It panics if shape does not broadcast
+// to t's shape.
+func SumTo(t *Tensor, shape ...int) *Tensor {
+	if slices.Equal(t.shape, shape) {
+		return t.Clone()
+	}
+	if s := broadcastShape("SumTo", shape, t.shape); !slices.Equal(s, t.shape) {
+		panic(fmt.Sprintf("tensor: shape mismatch in SumTo: %v does not broadcast to %v", shape, t.shape))
+	}
+	out := newTensor("SumTo", shape)
+	if len(t.data) == 0 {
+		return out
+	}
+	acc := make([]float64, len(out.data))
+	// Walk t densely, reading the accumulator with broadcast strides, which
+	// are 0 along the dimensions being summed.
+	it := newStridedIter("SumTo", t.shape, broadcastStrides(shape, t.shape), make([]int, len(t.shape)))
+	n, sa, _ := it.row()
+	for o := 0; o < len(t.data); o += n {
+		row, a := t.data[o:o+n], acc[it.offA:]
+		if sa == 0 {
+			a[0] += sum64(row)
+		} else {
+			a = a[:n]
+			for i, x := range row {
+				a[i] += float64(x)
+			}
+		}
+		it.next()
+	}
+	for i, v := range acc {
+		out.data[i] = float32(v)
+	}
+	return out
+}
