@@ -305,11 +305,8 @@ func laLUFactor(a *Tensor) *laLU {
 			ri := lu[i*n+j+1 : (i+1)*n]
 			l := lu[i*n+j] / piv
 			lu[i*n+j] = l
-			if l == 0 {
-				continue
-			}
-			for c, u := range rj {
-				ri[c] -= l * u
+			if l != 0 {
+				laAxpy(ri, -l, rj)
 			}
 		}
 	}
