@@ -1,0 +1,112 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// Backward computes the gradient of v, which must hold a single element (a
+// scalar loss), with respect to every value it was computed from, and adds it
+// into the Grad of each leaf that requires a gradient. The graph is released
+// afterwards: its closures and intermediate gradients are freed, and a second
+// Backward through it panics. Backward panics if v has more than one element;
+// use BackwardWith then.
+func (v *Value) Backward() {
+	if v.Data.Len() != 1 {
+		panic(fmt.Sprintf("autograd: Backward of a value of shape %v; a non-scalar needs a seed gradient: use BackwardWith", v.Data.Shape()))
+	}
+	v.BackwardWith(tensor.Ones(v.Data.Shape()...))
+}
+
+// BackwardWith is Backward with an explicit seed: the gradient of the loss
+// with respect to v, of v's shape. It panics if the seed's shape differs.
+func (v *Value) BackwardWith(seed *tensor.Tensor) {
+	if !tensor.SameShape(seed, v.Data) {
+		panic(fmt.Sprintf("autograd: BackwardWith: seed of shape %v for a value of shape %v", seed.Shape(), v.Data.Shape()))
+	}
+	if v.node != nil && v.node.released {
+		panic(fmt.Sprintf("autograd: Backward through a released graph (op %s): Backward already ran through it; record the forward pass again", v.node.op))
+	}
+	if !v.RequiresGrad() {
+		return // nothing that needs a gradient went into v
+	}
+	order := topoOrder(v)
+	v.pending = seed
+	// Reverse topological order: every consumer of a value runs before the
+	// value passes its gradient on.
+	for i := len(order) - 1; i >= 0; i-- {
+		u := order[i]
+		g := u.pending
+		u.pending = nil
+		if u.node == nil {
+			accumulate(u, g)
+			continue
+		}
+		n := u.node
+		if g != nil {
+			grads := n.backward(g)
+			if len(grads) != len(n.parents) {
+				panic(fmt.Sprintf("autograd: %s backward returned %d gradients for %d inputs", n.op, len(grads), len(n.parents)))
+			}
+			for j, p := range n.parents {
+				if grads[j] == nil || !p.RequiresGrad() {
+					continue
+				}
+				if !tensor.SameShape(grads[j], p.Data) {
+					panic(shapeError(n.op, j, grads[j].Shape(), p.Data.Shape()))
+				}
+				if p.pending == nil {
+					p.pending = grads[j]
+				} else {
+					p.pending = tensor.Add(p.pending, grads[j])
+				}
+			}
+		}
+		// Release the node: its closure holds the forward tensors it needed.
+		n.backward, n.parents, n.released = nil, nil, true
+	}
+}
+
+// accumulate adds g into the gradient of leaf u.
+func accumulate(u *Value, g *tensor.Tensor) {
+	if g == nil || !u.requiresGrad {
+		return
+	}
+	if u.Grad == nil {
+		u.Grad = g.Clone() // g may be shared with other values' gradients
+		return
+	}
+	u.Grad.AddInPlace(g)
+}
+
+// topoOrder returns the values that root depends on through values requiring
+// gradients, each after all of its parents. It walks the graph with an
+// explicit stack, so long chains cannot overflow the goroutine stack.
+func topoOrder(root *Value) []*Value {
+	type frame struct {
+		v    *Value
+		next int // index of the next parent to visit
+	}
+	var order []*Value
+	visited := map[*Value]bool{root: true}
+	stack := []frame{{v: root}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.v.node == nil || top.next == len(top.v.node.parents) {
+			order = append(order, top.v)
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		p := top.v.node.parents[top.next]
+		top.next++
+		if !visited[p] && p.RequiresGrad() {
+			if p.node != nil && p.node.released {
+				panic(fmt.Sprintf("autograd: Backward through a released graph (op %s): Backward already ran through it; record the forward pass again", p.node.op))
+			}
+			visited[p] = true
+			stack = append(stack, frame{v: p})
+		}
+	}
+	return order
+}

@@ -1,0 +1,29 @@
+// Package autograd implements reverse-mode automatic differentiation over
+// tensors.
+//
+// A Value holds a tensor (Data), the gradient of a loss with respect to it
+// (Grad), and, if an op computed it, the node that records the op's name, its
+// parents and a backward closure. Package ops defines the differentiable
+// operations; each calls Record with its output, its parents and a closure
+// that maps the output's gradient to one gradient per parent. This package
+// knows no specific operation.
+//
+// Backward walks the recorded graph in reverse topological order (found with
+// an explicit stack, so graphs of any depth are fine), calls each closure
+// once, checks that every returned gradient has its parent's shape, and adds
+// up the gradients of values used more than once. Leaves that require a
+// gradient (parameters) accumulate theirs in Grad across Backward calls until
+// ZeroGrad, as in PyTorch. After Backward the graph is released: closures and
+// intermediate gradients are dropped, so memory does not grow over training
+// steps, and a second Backward through the same graph panics.
+//
+// Recording happens only when some input requires a gradient. NoGrad turns
+// that off for given values (a model's parameters) for evaluation; it is a
+// property of values rather than a global mode, so goroutines running
+// separate models never interfere. GradCheck compares Backward's gradients
+// with finite differences, for users' own ops.
+//
+// Programmer mistakes panic with a message naming the op and the shapes:
+// a gradient of the wrong shape, Backward of a non-scalar without a seed, or
+// Backward through a released graph.
+package autograd
