@@ -10,17 +10,6 @@ import (
 	"testing"
 )
 
-// laPanics reports whether f panics, and the panic's message.
-func laPanics(f func()) (ok bool, msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			ok, msg = true, fmt.Sprint(r)
-		}
-	}()
-	f()
-	return false, ""
-}
-
 // laClose reports whether got and want have the same shape and agree within
 // rel relative to the largest |want| (or rel absolutely when want is small).
 func laClose(got, want *Tensor, rel float64) bool {
@@ -338,7 +327,7 @@ func TestLinalgPanics(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, msg := laPanics(tc.f)
+			ok, msg := panics(tc.f)
 			if !ok {
 				t.Fatalf("%s did not panic; want %q", tc.name, tc.want)
 			}

@@ -1,6 +1,9 @@
 package tensor
 
-import "math/rand/v2"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // The random constructors draw from a caller-supplied generator, so a seeded
 // rand.New(rand.NewPCG(seed, 0)) makes them deterministic. A *rand.Rand is not
@@ -20,7 +23,11 @@ func Uniform(rng *rand.Rand, lo, hi float32, shape ...int) *Tensor {
 	t := newTensor("Uniform", shape)
 	w := float64(hi) - float64(lo)
 	for i := range t.data {
-		t.data[i] = float32(float64(lo) + w*rng.Float64())
+		v := float32(float64(lo) + w*rng.Float64())
+		if v >= hi && hi > lo { // rounding to float32 may reach hi
+			v = math.Nextafter32(hi, lo)
+		}
+		t.data[i] = v
 	}
 	return t
 }
