@@ -20,6 +20,12 @@ var (
 // read in place instead of packing (it then sits in L2 by itself).
 var directBMax = 160 * 1024
 
+// directAMaxN is the widest product whose kernels read a row-major A in
+// place rather than packing it: packing pays only when a micro-panel
+// serves many column tiles. Leading dimensions that are multiples of
+// 4 KiB are packed anyway, since their rows would share L1 sets.
+var directAMaxN = 512
+
 // tinyMNK is the largest m·n·k computed by the plain loop in tiny, which
 // skips packing and the kernels altogether.
 const tinyMNK = 8 * 8 * 8
@@ -76,6 +82,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	}
 	g.kc = kcFor(k)
 	g.directB = !transB && g.kc*n <= directBMax
+	g.directA = n <= directAMaxN && lda%1024 != 0
 	g.split(Threads())
 	if g.parts == 1 {
 		buf := bufPool.Get().(*buffers)
@@ -114,6 +121,7 @@ type call struct {
 	accumulate     bool
 	ker            *kernel
 	kc             int
+	directA        bool // kernels read full A panels in place
 	directB        bool // kernels read full B panels in place
 
 	parts     int  // goroutines taking part

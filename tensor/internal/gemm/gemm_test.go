@@ -63,7 +63,7 @@ func (o *operands) run() []float32 {
 // check compares c with a float64 reference. Each element may be off by
 // (k+1)·2⁻²⁴ times the sum of the magnitudes it adds up; padding between
 // rows must be untouched.
-func (o *operands) check(t *testing.T, c []float32) {
+func (o *operands) check(t testing.TB, c []float32) {
 	t.Helper()
 	bad := 0
 	for i := range o.m {
@@ -164,11 +164,11 @@ func TestGemmLarge(t *testing.T) {
 // TestGemmBlocks shrinks the block sizes so that small products cross
 // every blocking loop, including the in-place B reads.
 func TestGemmBlocks(t *testing.T) {
-	defer func(k, n, m, d int) { kcMax, nb, mb, directBMax = k, n, m, d }(kcMax, nb, mb, directBMax)
+	defer func(k, n, m, d, da int) { kcMax, nb, mb, directBMax, directAMaxN = k, n, m, d, da }(kcMax, nb, mb, directBMax, directAMaxN)
 	kcMax, nb, mb = 40, 96, 48
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, d := range []int{0, 1 << 30} {
-		directBMax = d
+		directBMax, directAMaxN = d, d
 		withKernel(t, func(t *testing.T) {
 			for tt := range 4 {
 				o := newOperands(rng, tt&1 == 1, tt&2 == 2, tt == 1, 101, 230, 133, 3)

@@ -7,17 +7,18 @@ import (
 
 // A kernel computes one mr×nr register tile of C over a k-long pass:
 //
-//	T[r][c] = Σ_p a[p*mr+r] · b[p*ldb+c]   (p = 0 … k-1, in order, fused multiply-add)
+//	T[r][c] = Σ_p a[r*rsa+p*csa] · b[p*ldb+c]   (p = 0 … k-1, in order, fused multiply-add)
 //	C[r*ldc+c] = T[r][c]                   when acc == 0
 //	C[r*ldc+c] += T[r][c]                  when acc != 0
 //
-// a is a packed micro-panel of mr rows; b is either a packed micro-panel
-// (ldb == nr) or nr columns of the caller's row-major B read in place.
+// a is a packed micro-panel of mr rows (rsa == 1, csa == mr) or mr rows of
+// the caller's A read in place; b is a packed micro-panel (ldb == nr) or nr
+// columns of the caller's B read in place.
 // k must be at least 1.
 type kernel struct {
 	name   string
 	mr, nr int
-	fn     func(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
+	fn     func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
 }
 
 // kernels lists the kernels this CPU and build can run, best first.
@@ -61,14 +62,14 @@ func SetKernel(name string) error {
 const goMR, goNR = 4, 16
 
 // kernGo is the portable kernel; see kernel for the contract.
-func kernGo(k int, a, b *float32, ldb int, c *float32, ldc int, acc int) {
-	as := unsafeSlice(a, (k-1)*goMR+goMR)
+func kernGo(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int) {
+	as := unsafeSlice(a, (goMR-1)*rsa+(k-1)*csa+1)
 	bs := unsafeSlice(b, (k-1)*ldb+goNR)
 	var t [goMR][goNR]float32
 	for p := range k {
-		ap := as[p*goMR : p*goMR+goMR]
 		bp := bs[p*ldb : p*ldb+goNR]
-		for r, av := range ap {
+		for r := range goMR {
+			av := as[r*rsa+p*csa]
 			tr := &t[r]
 			for j, bv := range bp {
 				tr[j] += av * bv

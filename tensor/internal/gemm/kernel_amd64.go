@@ -10,12 +10,12 @@ import "github.com/gotensor/gotensor/tensor/internal/gemm/cpu"
 // per k step, A broadcast with VBROADCASTSS. See kernel for the contract.
 //
 //go:noescape
-func kernAVX512(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
+func kernAVX512(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
 
 // kernAVX2 is the 6×16 AVX2+FMA kernel: 12 ymm accumulators.
 //
 //go:noescape
-func kernAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)
+func kernAVX2(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
 
 func archKernels() []*kernel {
 	var ks []*kernel

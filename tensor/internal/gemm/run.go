@@ -41,7 +41,12 @@ func (g *call) run(i0, i1, j0, j1 int, buf *buffers) {
 		}
 		for ib := i0; ib < i1; ib += mb {
 			ie := min(ib+mb, i1)
-			packA(buf.a, g.a, g.lda, g.transA, ib, ie-ib, pc, kb, mr)
+			if !g.directA {
+				packA(buf.a, g.a, g.lda, g.transA, ib, ie-ib, pc, kb, mr)
+			} else if h := (ie - ib) % mr; h != 0 {
+				// Only the last, partial panel is packed and padded.
+				packA(buf.a, g.a, g.lda, g.transA, ie-h, h, pc, kb, mr)
+			}
 			for jb := j0; jb < j1; jb += nb {
 				je := min(jb+nb, j1)
 				if !g.directB {
@@ -63,8 +68,16 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 	ker := g.ker
 	mr, nr := ker.mr, ker.nr
 	for ir := ib; ir < ie; ir += mr {
-		ap := &buf.a[(ir-ib)*kb]
 		h := min(mr, ie-ir)
+		ap, rsa, csa := &buf.a[0], 1, mr
+		switch {
+		case !g.directA:
+			ap = &buf.a[(ir-ib)*kb]
+		case h == mr && g.transA:
+			ap, rsa, csa = &g.a[pc*g.lda+ir], 1, g.lda
+		case h == mr:
+			ap, rsa, csa = &g.a[ir*g.lda+pc], g.lda, 1
+		}
 		for jr := jb; jr < je; jr += nr {
 			w := min(nr, je-jr)
 			bp, ldb := &buf.b[0], nr
@@ -75,12 +88,12 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 				bp, ldb = &g.b[pc*g.ldb+jr], g.ldb
 			}
 			if h == mr && w == nr {
-				ker.fn(kb, ap, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
+				ker.fn(kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
 				continue
 			}
 			// An edge tile goes through buf.tile; adding it to C rounds
 			// exactly as the kernel's own C += T does.
-			ker.fn(kb, ap, bp, ldb, &buf.tile[0], nr, 0)
+			ker.fn(kb, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
 			for r := range h {
 				t := buf.tile[r*nr : r*nr+w]
 				cr := g.c[(ir+r)*g.ldc+jr : (ir+r)*g.ldc+jr+w]

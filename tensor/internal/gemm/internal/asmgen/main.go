@@ -4,9 +4,10 @@
 // package gemm. Run it from the gemm directory with `go generate`.
 //
 // Each kernel computes one register tile T = Σ_p a[p]·b[p] over a k-long
-// pass, where a is a packed micro-panel of mr rows (a[p*mr+r]) and b holds
-// nr columns per k step, ldb floats apart (b[p*ldb+c]). It then stores
-// C = T (acc == 0) or C += T (acc != 0), row r at c[r*ldc:].
+// pass, where element (r, p) of A is a[r*rsa+p*csa] (a packed micro-panel,
+// or the caller's A read in place) and b holds nr columns per k step, ldb
+// floats apart (b[p*ldb+c]). It then stores C = T (acc == 0) or C += T
+// (acc != 0), row r at c[r*ldc:].
 package main
 
 import (
@@ -24,17 +25,39 @@ func label(s string)               { fmt.Fprintf(&out, "%s:\n", s) }
 // reg is the register prefix (Z or Y), vb the vector size in bytes.
 // The accumulators are reg0..reg(mr*nv-1); B vectors follow, then nbc
 // broadcast temporaries used in rotation.
+//
+// Row r of A is read at a + r*rsa floats, stepping csa floats per k. The
+// rows are addressed from four bases (rows 0, 3, 6 and 9) plus 0, 1 or 2
+// times rsa, so every row costs no extra register.
 func kernel(name, reg string, mr, nv, vb, nbc int) {
 	acc := func(r, v int) string { return fmt.Sprintf("%s%d", reg, r*nv+v) }
 	bv := func(v int) string { return fmt.Sprintf("%s%d", reg, mr*nv+v) }
 	bc := func(i int) string { return fmt.Sprintf("%s%d", reg, mr*nv+nv+i%nbc) }
-	fmt.Fprintf(&out, "// func %s(k int, a, b *float32, ldb int, c *float32, ldc int, acc int)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	bases := []string{"AX", "SI", "DX", "R10"}[:(mr+2)/3]
+	arow := func(r int) string {
+		switch r % 3 {
+		case 0:
+			return fmt.Sprintf("(%s)", bases[r/3])
+		case 1:
+			return fmt.Sprintf("(%s)(R8*1)", bases[r/3])
+		}
+		return fmt.Sprintf("(%s)(R8*2)", bases[r/3])
+	}
+	fmt.Fprintf(&out, "// func %s(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-72\n", name)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), AX")
-	p("MOVQ b+16(FP), BX")
-	p("MOVQ ldb+24(FP), R9")
+	p("MOVQ rsa+16(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ csa+24(FP), R12")
+	p("SHLQ $2, R12")
+	p("MOVQ b+32(FP), BX")
+	p("MOVQ ldb+40(FP), R9")
 	p("SHLQ $2, R9")
+	p("LEAQ (R8)(R8*2), R11") // 3 rows
+	for i := 1; i < len(bases); i++ {
+		p("LEAQ (%s)(R11*1), %s", bases[i-1], bases[i])
+	}
 	for r := range mr {
 		for v := range nv {
 			p("VXORPS %s, %s, %s", acc(r, v), acc(r, v), acc(r, v))
@@ -45,20 +68,22 @@ func kernel(name, reg string, mr, nv, vb, nbc int) {
 		p("VMOVUPS %d(BX), %s", v*vb, bv(v))
 	}
 	for r := range mr {
-		p("VBROADCASTSS %d(AX), %s", 4*r, bc(r))
+		p("VBROADCASTSS %s, %s", arow(r), bc(r))
 		for v := range nv {
 			p("VFMADD231PS %s, %s, %s", bv(v), bc(r), acc(r, v))
 		}
 	}
-	p("ADDQ $%d, AX", 4*mr)
+	for _, b := range bases {
+		p("ADDQ R12, %s", b)
+	}
 	p("ADDQ R9, BX")
 	p("DECQ CX")
 	p("JNZ %s_loop", name)
 
-	p("MOVQ c+32(FP), DI")
-	p("MOVQ ldc+40(FP), R10")
+	p("MOVQ c+48(FP), DI")
+	p("MOVQ ldc+56(FP), R10")
 	p("SHLQ $2, R10")
-	p("MOVQ acc+48(FP), DX")
+	p("MOVQ acc+64(FP), DX")
 	p("TESTQ DX, DX")
 	p("JZ %s_store", name)
 	for r := range mr {
