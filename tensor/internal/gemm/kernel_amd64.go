@@ -27,3 +27,17 @@ func archKernels() []*kernel {
 	}
 	return ks
 }
+
+// transpose16 writes the transpose of the 16×16 block at src (rows lds
+// floats apart) to dst (rows ldd floats apart): dst[i*ldd+j] = src[j*lds+i].
+// It needs AVX-512.
+//
+//go:noescape
+func transpose16(dst *float32, ldd int, src *float32, lds int)
+
+func archTranspose16() func(dst *float32, ldd int, src *float32, lds int) {
+	if cpu.X86.HasAVX512 {
+		return transpose16
+	}
+	return nil
+}

@@ -72,8 +72,23 @@ func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
 			continue
 		}
 		// op(B)(p, j) = b[j*ldb+p]: each column of the panel is a
-		// contiguous run of B's row j.
-		for c := range w {
+		// contiguous run of B's row j. Whole 16×16 blocks are transposed
+		// in registers where the CPU can.
+		c0 := 0
+		if t16 := fastTranspose16; t16 != nil {
+			pt := kb / 16 * 16
+			for ; c0+16 <= w; c0 += 16 {
+				for p := 0; p < pt; p += 16 {
+					t16(&d[p*nr+c0], nr, &b[(jr+c0)*ldb+p0+p], ldb)
+				}
+				for c := c0; c < c0+16; c++ {
+					for p := pt; p < kb; p++ {
+						d[p*nr+c] = b[(jr+c)*ldb+p0+p]
+					}
+				}
+			}
+		}
+		for c := c0; c < w; c++ {
 			src := b[(jr+c)*ldb+p0 : (jr+c)*ldb+p0+kb]
 			for p, v := range src {
 				d[p*nr+c] = v
@@ -86,3 +101,6 @@ func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
 		}
 	}
 }
+
+// fastTranspose16 is transpose16 where the CPU has it, else nil.
+var fastTranspose16 = archTranspose16()
