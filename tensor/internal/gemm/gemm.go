@@ -3,6 +3,7 @@ package gemm
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Block sizes, in floats; see doc.go for how they were chosen. kcMax bounds
@@ -32,7 +33,7 @@ const tinyMNK = 8 * 8 * 8
 
 // parMNK is the smallest m·n·k split over several goroutines; smaller
 // products stay on the caller's goroutine.
-var parMNK = 96 * 96 * 96
+var parMNK = 64 * 64 * 128
 
 // The largest tile of any kernel.
 const maxMR, maxNR = 12, 32
@@ -75,7 +76,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		return
 	}
 	g := callPool.Get().(*call)
-	*g = call{
+	g.problem = problem{
 		transA: transA, transB: transB, m: m, n: n, k: k,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
 		accumulate: accumulate, ker: active.Load(),
@@ -91,7 +92,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	} else {
 		dispatch(g)
 	}
-	*g = call{}
+	g.problem = problem{} // drop the caller's slices; g.state stays for late workers
 	callPool.Put(g)
 }
 
@@ -112,8 +113,23 @@ func kcFor(k int) int {
 	return (k + passes - 1) / passes
 }
 
-// A call holds one Gemm call's operands and how its work is split.
+// A call holds one Gemm call's operands and how its work is split. Calls
+// are reused; see dispatch for how late pool workers are kept off a call
+// that has moved on.
 type call struct {
+	problem
+	// state is gen<<32 | parts<<16 | next: the call's generation, and the
+	// next part to claim. Workers read it only atomically.
+	state atomic.Uint64
+	gen   uint32
+	// pending counts unfinished parts for a caller that polls; wg the same
+	// for one that blocks.
+	pending atomic.Int32
+	wg      sync.WaitGroup
+}
+
+// A problem is one Gemm call's operands and plan.
+type problem struct {
 	transA, transB bool
 	m, n, k        int
 	a, b, c        []float32
@@ -124,9 +140,8 @@ type call struct {
 	directA        bool // kernels read full A panels in place
 	directB        bool // kernels read full B panels in place
 
-	parts     int  // goroutines taking part
+	parts     int  // pieces of C, each computed by one goroutine
 	splitRows bool // parts split the rows (else the columns) of C
-	wg        sync.WaitGroup
 }
 
 var callPool = sync.Pool{New: func() any { return new(call) }}
