@@ -54,6 +54,18 @@ func kernel(name, reg string, mr, nv, vb, nbc int) {
 	p("MOVQ b+32(FP), BX")
 	p("MOVQ ldb+40(FP), R9")
 	p("SHLQ $2, R9")
+	// Prefetch the C tile now so that its loads at the end do not stall:
+	// C is touched once per pass and is usually out of L1.
+	p("MOVQ c+48(FP), DI")
+	p("MOVQ ldc+56(FP), R13")
+	p("SHLQ $2, R13")
+	for r := range mr {
+		p("PREFETCHT0 (DI)")
+		p("PREFETCHT0 %d(DI)", nv*vb-1)
+		if r < mr-1 {
+			p("ADDQ R13, DI")
+		}
+	}
 	p("LEAQ (R8)(R8*2), R11") // 3 rows
 	for i := 1; i < len(bases); i++ {
 		p("LEAQ (%s)(R11*1), %s", bases[i-1], bases[i])
