@@ -1,53 +1,200 @@
-// Package gemm computes single-precision matrix products C = op(A)·op(B) for
-// the tensor package. op(X) is X or its transpose Xᵀ, read in place.
-//
-// Matrices are row-major with a leading dimension: element (i, j) of a matrix
-// with leading dimension ld is at x[i*ld+j].
 package gemm
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// Block sizes, in floats; see doc.go for how they were chosen. kcMax bounds
+// the k-long pass of one kernel call (A micro-panel kc×mr in L1), nb the
+// columns of one packed B block (kc×nb in L2), mb the rows of one packed A
+// block (mb×kc in L3). nb and mb must be multiples of every kernel's nr
+// and mr.
+var (
+	kcMax = 384
+	nb    = 512
+	mb    = 1536
+)
+
+// directBMax is the largest kc×n block of a non-transposed B that kernels
+// read in place instead of packing (it then sits in L2 by itself).
+var directBMax = 160 * 1024
+
+// directAMaxN is the widest product whose kernels read a row-major A in
+// place rather than packing it: packing pays only when a micro-panel
+// serves many column tiles. Leading dimensions that are multiples of
+// 4 KiB are packed anyway, since their rows would share L1 sets.
+var directAMaxN = 512
+
+// tinyMNK is the largest m·n·k computed by the plain loop in tiny, which
+// skips packing and the kernels altogether.
+const tinyMNK = 8 * 8 * 8
+
+// parMNK is the smallest m·n·k split over several goroutines; smaller
+// products stay on the caller's goroutine.
+var parMNK = 64 * 64 * 128
+
+// The largest tile of any kernel.
+const maxMR, maxNR = 12, 32
 
 // Gemm computes C = op(A)·op(B), or C += op(A)·op(B) when accumulate is true,
 // where op(A) is (m, k) and op(B) is (k, n). A is stored (m, k) with leading
 // dimension lda, or (k, m) when transA; B is stored (k, n) with leading
 // dimension ldb, or (n, k) when transB. C is (m, n) with leading dimension ldc.
+//
+// Gemm panics if a dimension is negative, a leading dimension is smaller
+// than its row, or a slice is too short for its matrix.
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension in m, n, k = %d, %d, %d", m, n, k))
+	}
 	if m == 0 || n == 0 {
 		return
 	}
-	if !accumulate {
-		for i := range m {
-			clear(c[i*ldc : i*ldc+n])
+	checkMatrix("c", c, m, n, ldc)
+	if k == 0 {
+		if !accumulate {
+			for i := range m {
+				clear(c[i*ldc : i*ldc+n])
+			}
 		}
+		return
 	}
-	for i := range m {
-		ci := c[i*ldc : i*ldc+n]
-		for p := range k {
-			var aip float32
-			if transA {
-				aip = a[p*lda+i]
-			} else {
-				aip = a[i*lda+p]
-			}
-			if transB {
-				for j := range ci {
-					ci[j] += aip * b[j*ldb+p]
-				}
-			} else {
-				bp := b[p*ldb : p*ldb+n]
-				for j, bv := range bp {
-					ci[j] += aip * bv
-				}
-			}
-		}
+	if transA {
+		checkMatrix("a", a, k, m, lda)
+	} else {
+		checkMatrix("a", a, m, k, lda)
+	}
+	if transB {
+		checkMatrix("b", b, n, k, ldb)
+	} else {
+		checkMatrix("b", b, k, n, ldb)
+	}
+	if m*n*k <= tinyMNK {
+		tiny(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		return
+	}
+	g := callPool.Get().(*call)
+	g.problem = problem{
+		transA: transA, transB: transB, m: m, n: n, k: k,
+		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+		accumulate: accumulate, ker: active.Load(),
+	}
+	g.kc = kcFor(k)
+	g.directB = !transB && g.kc*n <= directBMax
+	g.directA = n <= directAMaxN && lda%1024 != 0
+	g.split(Threads())
+	if g.parts == 1 {
+		buf := bufPool.Get().(*buffers)
+		g.run(0, m, 0, n, buf)
+		bufPool.Put(buf)
+	} else {
+		dispatch(g)
+	}
+	g.problem = problem{} // drop the caller's slices; g.state stays for late workers
+	callPool.Put(g)
+}
+
+func checkMatrix(name string, x []float32, rows, cols, ld int) {
+	if ld < max(cols, 1) {
+		panic(fmt.Sprintf("gemm: ld%s = %d is less than its %d columns", name, ld, cols))
+	}
+	if need := (rows-1)*ld + cols; len(x) < need {
+		panic(fmt.Sprintf("gemm: len(%s) = %d, want at least %d for (%d, %d) with ld%s = %d", name, len(x), need, rows, cols, name, ld))
 	}
 }
 
-var threads = 1
+// kcFor splits k into passes of at most kcMax, as even as possible. It
+// depends on k alone, so every element of C is summed in the same order
+// whatever the thread split.
+func kcFor(k int) int {
+	passes := (k + kcMax - 1) / kcMax
+	return (k + passes - 1) / passes
+}
 
-// SetThreads sets the number of goroutines Gemm may use; n < 1 means GOMAXPROCS.
-func SetThreads(n int) { threads = max(n, 1) }
+// A call holds one Gemm call's operands and how its work is split. Calls
+// are reused; see dispatch for how late pool workers are kept off a call
+// that has moved on.
+type call struct {
+	problem
+	// state is gen<<32 | parts<<16 | next: the call's generation, and the
+	// next part to claim. Workers read it only atomically.
+	state atomic.Uint64
+	gen   uint32
+	// pending counts unfinished parts for a caller that polls; wg the same
+	// for one that blocks.
+	pending atomic.Int32
+	wg      sync.WaitGroup
+}
 
-// Threads returns the number of goroutines Gemm may use.
-func Threads() int { return threads }
+// A problem is one Gemm call's operands and plan.
+type problem struct {
+	transA, transB bool
+	m, n, k        int
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	accumulate     bool
+	ker            *kernel
+	kc             int
+	directA        bool // kernels read full A panels in place
+	directB        bool // kernels read full B panels in place
 
-// Kernel names the microkernel in use: "avx512", "avx2" or "purego".
-func Kernel() string { return "purego" }
+	parts     int  // pieces of C, each computed by one goroutine
+	splitRows bool // parts split the rows (else the columns) of C
+}
+
+var callPool = sync.Pool{New: func() any { return new(call) }}
+
+// split decides how many goroutines share the call and along which side of
+// C. Each part owns whole tiles, so only the last part meets an edge.
+// Splitting the rows makes every part pack all of B (unless B is read in
+// place); splitting the columns makes every part pack all of A; the
+// cheaper duplicate wins. Tiny products use one part.
+func (g *call) split(threads int) {
+	g.parts = 1
+	if threads < 2 || g.m*g.n*g.k < parMNK {
+		return
+	}
+	mt := (g.m + g.ker.mr - 1) / g.ker.mr
+	nt := (g.n + g.ker.nr - 1) / g.ker.nr
+	dupRows := 0 // floats of B each row part packs again
+	if !g.directB {
+		dupRows = g.k * g.n
+		if g.transB {
+			dupRows *= 4 // transposing costs more than copying
+		}
+	}
+	dupCols := g.m * g.k * 4
+	if g.transA {
+		dupCols = g.m * g.k
+	}
+	switch {
+	case mt >= threads && (dupRows <= dupCols || nt < threads):
+		g.splitRows = true
+	case nt >= threads:
+		g.splitRows = false
+	default:
+		g.splitRows = mt >= nt
+	}
+	if g.splitRows {
+		g.parts = min(threads, mt)
+	} else {
+		g.parts = min(threads, nt)
+	}
+}
+
+// runPart computes part w of parts.
+func (g *call) runPart(w int, buf *buffers) {
+	if g.splitRows {
+		mt := (g.m + g.ker.mr - 1) / g.ker.mr
+		i0 := w * mt / g.parts * g.ker.mr
+		i1 := min((w+1)*mt/g.parts*g.ker.mr, g.m)
+		g.run(i0, i1, 0, g.n, buf)
+		return
+	}
+	nt := (g.n + g.ker.nr - 1) / g.ker.nr
+	j0 := w * nt / g.parts * g.ker.nr
+	j1 := min((w+1)*nt/g.parts*g.ker.nr, g.n)
+	g.run(0, g.m, j0, j1, buf)
+}

@@ -1,0 +1,329 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+// operands is one test product: op(A) (m, k), op(B) (k, n) and C (m, n)
+// stored with padded leading dimensions.
+type operands struct {
+	transA, transB, acc bool
+	m, n, k             int
+	lda, ldb, ldc       int
+	a, b, c0            []float32 // c0: C before the call
+}
+
+func newOperands(rng *rand.Rand, transA, transB, acc bool, m, n, k, pad int) *operands {
+	o := &operands{transA: transA, transB: transB, acc: acc, m: m, n: n, k: k}
+	ra, ca := m, k
+	if transA {
+		ra, ca = k, m
+	}
+	rb, cb := k, n
+	if transB {
+		rb, cb = n, k
+	}
+	o.lda, o.ldb, o.ldc = ca+pad, cb+pad, n+pad
+	o.a = randSlice(rng, max(ra*o.lda, 1))
+	o.b = randSlice(rng, max(rb*o.ldb, 1))
+	o.c0 = randSlice(rng, max(m*o.ldc, 1))
+	return o
+}
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.Float64()*2 - 1)
+	}
+	return x
+}
+
+func (o *operands) at(i, p, j int) (float64, float64) {
+	ia, ib := i*o.lda+p, p*o.ldb+j
+	if o.transA {
+		ia = p*o.lda + i
+	}
+	if o.transB {
+		ib = j*o.ldb + p
+	}
+	return float64(o.a[ia]), float64(o.b[ib])
+}
+
+// run calls Gemm on a copy of c0 and returns it.
+func (o *operands) run() []float32 {
+	c := append([]float32(nil), o.c0...)
+	Gemm(o.transA, o.transB, o.m, o.n, o.k, o.a, o.lda, o.b, o.ldb, c, o.ldc, o.acc)
+	return c
+}
+
+// check compares c with a float64 reference. Each element may be off by
+// (k+1)·2⁻²⁴ times the sum of the magnitudes it adds up; padding between
+// rows must be untouched.
+func (o *operands) check(t testing.TB, c []float32) {
+	t.Helper()
+	bad := 0
+	for i := range o.m {
+		for j := range o.ldc {
+			got := c[i*o.ldc+j]
+			if j >= o.n {
+				if got != o.c0[i*o.ldc+j] {
+					t.Fatalf("%v: padding C[%d][%d] changed to %v", o, i, j, got)
+				}
+				continue
+			}
+			var ref, mag float64
+			if o.acc {
+				ref = float64(o.c0[i*o.ldc+j])
+				mag = math.Abs(ref)
+			}
+			for p := range o.k {
+				av, bv := o.at(i, p, j)
+				ref += av * bv
+				mag += math.Abs(av * bv)
+			}
+			tol := float64(o.k+1) * 0x1p-24 * mag
+			if d := math.Abs(float64(got) - ref); !(d <= tol) {
+				if bad++; bad <= 3 {
+					t.Errorf("%v[%d][%d] = %v; want %v (diff %.3g, tol %.3g)", o, i, j, got, ref, d, tol)
+				}
+			}
+		}
+	}
+	if bad > 3 {
+		t.Errorf("%v: %d elements wrong in all", o, bad)
+	}
+}
+
+func (o *operands) String() string {
+	return fmt.Sprintf("Gemm(tA=%v tB=%v m=%d n=%d k=%d lda=%d ldb=%d ldc=%d acc=%v)",
+		o.transA, o.transB, o.m, o.n, o.k, o.lda, o.ldb, o.ldc, o.acc)
+}
+
+// withKernel runs f once per available kernel, forced with SetKernel.
+func withKernel(t *testing.T, f func(t *testing.T)) {
+	defer SetKernel(Kernels()[0])
+	for _, name := range Kernels() {
+		if err := SetKernel(name); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, f)
+	}
+}
+
+var testDims = []int{0, 1, 2, 3, 7, 12, 13, 17, 31, 32, 33, 100, 127, 129}
+
+func TestGemmShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	dims := testDims
+	if raceEnabled {
+		dims = []int{0, 1, 3, 13, 17, 33, 100}
+	}
+	withKernel(t, func(t *testing.T) {
+		for _, m := range dims {
+			for _, n := range dims {
+				for _, k := range []int{0, 1, 5, 17, 33, 129} {
+					for ta := range 2 {
+						for tb := range 2 {
+							// Every combination once, skipping some big ones.
+							if m*n*k > 100*100*33 && (ta+tb)%2 == 1 {
+								continue
+							}
+							acc := (m+n+k+ta)%2 == 0
+							o := newOperands(rng, ta == 1, tb == 1, acc, m, n, k, (m+k)%3)
+							o.check(t, o.run())
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmLarge covers several k passes, row and column blocks, and the
+// training shapes.
+func TestGemmLarge(t *testing.T) {
+	shapes := [][3]int{{257, 257, 257}, {64, 128, 784}, {784, 128, 64}, {64, 784, 128}, {13, 1100, 800}, {1, 600, 1000}, {600, 1, 200}}
+	if testing.Short() || raceEnabled {
+		shapes = shapes[1:4]
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	withKernel(t, func(t *testing.T) {
+		for i, s := range shapes {
+			for tt := range 4 {
+				o := newOperands(rng, tt&1 == 1, tt&2 == 2, (i+tt)%2 == 0, s[0], s[1], s[2], 5)
+				o.check(t, o.run())
+			}
+		}
+	})
+}
+
+// TestGemmBlocks shrinks the block sizes so that small products cross
+// every blocking loop, including the in-place B reads.
+func TestGemmBlocks(t *testing.T) {
+	defer func(k, n, m, d, da int) { kcMax, nb, mb, directBMax, directAMaxN = k, n, m, d, da }(kcMax, nb, mb, directBMax, directAMaxN)
+	kcMax, nb, mb = 40, 96, 48
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, d := range []int{0, 1 << 30} {
+		directBMax, directAMaxN = d, d
+		withKernel(t, func(t *testing.T) {
+			for tt := range 4 {
+				o := newOperands(rng, tt&1 == 1, tt&2 == 2, tt == 1, 101, 230, 133, 3)
+				o.check(t, o.run())
+			}
+		})
+	}
+}
+
+// TestGemmThreadsBitwise checks that the thread count does not change a
+// single bit of the result.
+func TestGemmThreadsBitwise(t *testing.T) {
+	defer SetThreads(0)
+	rng := rand.New(rand.NewPCG(7, 8))
+	withKernel(t, func(t *testing.T) {
+		shapes := [][3]int{{64, 128, 784}, {200, 70, 300}, {30, 500, 100}, {257, 129, 400}}
+		if raceEnabled {
+			shapes = [][3]int{{64, 128, 400}, {100, 70, 100}, {30, 200, 50}}
+		}
+		for _, s := range shapes {
+			for tt := range 4 {
+				o := newOperands(rng, tt&1 == 1, tt&2 == 2, tt == 2, s[0], s[1], s[2], 1)
+				SetThreads(1)
+				want := o.run()
+				o.check(t, want)
+				for _, th := range []int{2, 3, 8} {
+					SetThreads(th)
+					got := o.run()
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%v with %d threads: c[%d] = %v; want %v as with 1 thread", o, th, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestGemmConcurrent(t *testing.T) {
+	defer SetThreads(0)
+	SetThreads(2)
+	rng := rand.New(rand.NewPCG(9, 10))
+	var ops []*operands
+	var wants [][]float32
+	for i := range 6 {
+		o := newOperands(rng, i%2 == 0, i%3 == 0, false, 60+i*17, 150-i*9, 120+i*5, i%2)
+		ops = append(ops, o)
+		wants = append(wants, o.run())
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			for r := range 8 {
+				o := ops[(g+r)%len(ops)]
+				got := o.run()
+				for i := range got {
+					if got[i] != wants[(g+r)%len(ops)][i] {
+						t.Errorf("%v concurrently: c[%d] = %v; want %v", o, i, got[i], wants[(g+r)%len(ops)][i])
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestGemmZeroK(t *testing.T) {
+	c := []float32{1, 2, 3, 4, 5, 6}
+	Gemm(false, false, 2, 2, 0, nil, 1, nil, 2, c, 3, true)
+	if c[0] != 1 || c[4] != 5 {
+		t.Errorf("Gemm k=0 accumulate changed C: %v", c)
+	}
+	Gemm(false, false, 2, 2, 0, nil, 1, nil, 2, c, 3, false)
+	if want := []float32{0, 0, 3, 0, 0, 6}; fmt.Sprint(c) != fmt.Sprint(want) {
+		t.Errorf("Gemm k=0 = %v; want %v", c, want)
+	}
+	Gemm(false, false, 0, 5, 3, nil, 3, nil, 5, nil, 5, false) // m = 0: nothing
+	Gemm(true, true, 4, 0, 3, nil, 4, nil, 3, nil, 1, false)   // n = 0: nothing
+}
+
+func TestGemmPanics(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    func()
+	}{
+		{"short a", func() {
+			Gemm(false, false, 2, 2, 2, make([]float32, 3), 2, make([]float32, 4), 2, make([]float32, 4), 2, false)
+		}},
+		{"short c", func() {
+			Gemm(false, false, 2, 2, 2, make([]float32, 4), 2, make([]float32, 4), 2, make([]float32, 3), 2, false)
+		}},
+		{"small ldb", func() {
+			Gemm(false, true, 2, 2, 3, make([]float32, 6), 3, make([]float32, 6), 2, make([]float32, 4), 2, false)
+		}},
+		{"negative", func() { Gemm(false, false, -1, 2, 2, nil, 2, nil, 2, nil, 2, false) }},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil {
+					t.Errorf("%s: Gemm did not panic", tc.name)
+				}
+			}()
+			tc.f()
+		}()
+	}
+}
+
+func TestGemmAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops puts at random under the race detector")
+	}
+	defer SetThreads(0)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, th := range []int{1, 2} {
+		SetThreads(th)
+		o := newOperands(rng, false, true, false, 150, 170, 190, 0)
+		c := make([]float32, len(o.c0))
+		f := func() { Gemm(o.transA, o.transB, o.m, o.n, o.k, o.a, o.lda, o.b, o.ldb, c, o.ldc, false) }
+		f()
+		if n := testing.AllocsPerRun(20, f); n != 0 {
+			t.Errorf("Gemm with %d threads: %v allocations per call; want 0", th, n)
+		}
+	}
+}
+
+func TestThreads(t *testing.T) {
+	defer SetThreads(0)
+	SetThreads(3)
+	if got := Threads(); got != 3 {
+		t.Errorf("after SetThreads(3), Threads() = %d; want 3", got)
+	}
+	SetThreads(-1)
+	if got := Threads(); got < 1 {
+		t.Errorf("after SetThreads(-1), Threads() = %d; want GOMAXPROCS", got)
+	}
+	if err := SetKernel("nope"); err == nil {
+		t.Errorf("SetKernel(%q) = nil; want an error", "nope")
+	}
+	t.Logf("kernels %v, default %s", Kernels(), Kernel())
+}
+
+func FuzzGemm(f *testing.F) {
+	f.Add(uint8(13), uint8(17), uint8(31), uint8(0), uint8(0), uint64(1))
+	f.Add(uint8(33), uint8(100), uint8(1), uint8(3), uint8(2), uint64(2))
+	f.Add(uint8(127), uint8(129), uint8(64), uint8(5), uint8(1), uint64(3))
+	f.Fuzz(func(t *testing.T, m, n, k, flags, pad uint8, seed uint64) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		kers := Kernels()
+		defer SetKernel(kers[0])
+		SetKernel(kers[int(flags>>3)%len(kers)])
+		defer SetThreads(0)
+		SetThreads(1 + int(flags>>5)%3)
+		o := newOperands(rng, flags&1 != 0, flags&2 != 0, flags&4 != 0, int(m), int(n), int(k)%200, int(pad%4))
+		o.check(t, o.run())
+	})
+}

@@ -1,0 +1,90 @@
+package gemm
+
+import (
+	"fmt"
+	"sync/atomic"
+)
+
+// A kernel computes one mr×nr register tile of C over a k-long pass:
+//
+//	T[r][c] = Σ_p a[r*rsa+p*csa] · b[p*ldb+c]   (p = 0 … k-1, in order, fused multiply-add)
+//	C[r*ldc+c] = T[r][c]                   when acc == 0
+//	C[r*ldc+c] += T[r][c]                  when acc != 0
+//
+// a is a packed micro-panel of mr rows (rsa == 1, csa == mr) or mr rows of
+// the caller's A read in place; b is a packed micro-panel (ldb == nr) or nr
+// columns of the caller's B read in place.
+// k must be at least 1.
+type kernel struct {
+	name   string
+	mr, nr int
+	fn     func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
+}
+
+// kernels lists the kernels this CPU and build can run, best first.
+var kernels []*kernel
+
+// active is the kernel Gemm uses.
+var active atomic.Pointer[kernel]
+
+func init() {
+	kernels = append(archKernels(), &kernel{name: "purego", mr: goMR, nr: goNR, fn: kernGo})
+	active.Store(kernels[0])
+}
+
+// Kernel names the microkernel in use: "avx512", "avx2" or "purego".
+func Kernel() string { return active.Load().name }
+
+// Kernels names the microkernels this CPU and build can run, best first.
+func Kernels() []string {
+	names := make([]string, len(kernels))
+	for i, k := range kernels {
+		names[i] = k.name
+	}
+	return names
+}
+
+// SetKernel makes Gemm use the named microkernel, one of Kernels(). It is
+// meant for tests and benchmarks; the default is the best one available.
+// Calls already running keep the kernel they started with.
+func SetKernel(name string) error {
+	for _, k := range kernels {
+		if k.name == name {
+			active.Store(k)
+			return nil
+		}
+	}
+	return fmt.Errorf("gemm: kernel %q not available here (have %v)", name, Kernels())
+}
+
+// The pure-Go kernel's tile, 4×16: 64 accumulators the compiler keeps in
+// memory, which is fine for a fallback.
+const goMR, goNR = 4, 16
+
+// kernGo is the portable kernel; see kernel for the contract.
+func kernGo(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int) {
+	as := unsafeSlice(a, (goMR-1)*rsa+(k-1)*csa+1)
+	bs := unsafeSlice(b, (k-1)*ldb+goNR)
+	var t [goMR][goNR]float32
+	for p := range k {
+		bp := bs[p*ldb : p*ldb+goNR]
+		for r := range goMR {
+			av := as[r*rsa+p*csa]
+			tr := &t[r]
+			for j, bv := range bp {
+				tr[j] += av * bv
+			}
+		}
+	}
+	cs := unsafeSlice(c, (goMR-1)*ldc+goNR)
+	for r := range goMR {
+		cr := cs[r*ldc : r*ldc+goNR]
+		if acc != 0 {
+			for j := range cr {
+				cr[j] += t[r][j]
+			}
+		} else {
+			copy(cr, t[r][:])
+		}
+	}
+}

@@ -1,0 +1,43 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import "github.com/gotensor/gotensor/tensor/internal/gemm/cpu"
+
+//go:generate go run internal/asmgen/main.go
+
+// kernAVX512 is the 12×32 AVX-512 kernel: 24 zmm accumulators, B in two zmm
+// per k step, A broadcast with VBROADCASTSS. See kernel for the contract.
+//
+//go:noescape
+func kernAVX512(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
+
+// kernAVX2 is the 6×16 AVX2+FMA kernel: 12 ymm accumulators.
+//
+//go:noescape
+func kernAVX2(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
+
+func archKernels() []*kernel {
+	var ks []*kernel
+	if cpu.X86.HasAVX512 {
+		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512})
+	}
+	if cpu.X86.HasAVX2FMA {
+		ks = append(ks, &kernel{name: "avx2", mr: 6, nr: 16, fn: kernAVX2})
+	}
+	return ks
+}
+
+// transpose16 writes the transpose of the 16×16 block at src (rows lds
+// floats apart) to dst (rows ldd floats apart): dst[i*ldd+j] = src[j*lds+i].
+// It needs AVX-512.
+//
+//go:noescape
+func transpose16(dst *float32, ldd int, src *float32, lds int)
+
+func archTranspose16() func(dst *float32, ldd int, src *float32, lds int) {
+	if cpu.X86.HasAVX512 {
+		return transpose16
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package gemm
+
+// packA copies rows [i0, i0+rows) and columns [p0, p0+kb) of op(A) into dst
+// as mr-row micro-panels: panel q holds element (i0+q*mr+r, p0+p) at
+// dst[q*mr*kb + p*mr + r]. Rows past the end are zero.
+func packA(dst, a []float32, lda int, transA bool, i0, rows, p0, kb, mr int) {
+	for q := 0; q*mr < rows; q++ {
+		ir := i0 + q*mr
+		h := min(mr, rows-q*mr)
+		d := dst[q*mr*kb : (q+1)*mr*kb]
+		if transA {
+			// op(A)(i, p) = a[p*lda+i]: each k step is a contiguous run.
+			for p := range kb {
+				src := a[(p0+p)*lda+ir : (p0+p)*lda+ir+h]
+				dp := d[p*mr : p*mr+mr]
+				copy(dp, src)
+				clear(dp[h:])
+			}
+			continue
+		}
+		if h == mr && mr == 12 {
+			packA12(d, a, lda, ir, p0, kb)
+			continue
+		}
+		for r := range h {
+			src := a[(ir+r)*lda+p0 : (ir+r)*lda+p0+kb]
+			for p, v := range src {
+				d[p*mr+r] = v
+			}
+		}
+		if h < mr {
+			for p := range kb {
+				clear(d[p*mr+h : p*mr+mr])
+			}
+		}
+	}
+}
+
+// packA12 packs one full 12-row micro-panel of a non-transposed A, reading
+// the twelve rows side by side so that each store is a contiguous run.
+func packA12(d, a []float32, lda, ir, p0, kb int) {
+	var rs [12][]float32
+	for r := range rs {
+		rs[r] = a[(ir+r)*lda+p0 : (ir+r)*lda+p0+kb]
+	}
+	r0, r1, r2, r3, r4, r5 := rs[0], rs[1][:len(rs[0])], rs[2][:len(rs[0])], rs[3][:len(rs[0])], rs[4][:len(rs[0])], rs[5][:len(rs[0])]
+	r6, r7, r8, r9, r10, r11 := rs[6][:len(r0)], rs[7][:len(r0)], rs[8][:len(r0)], rs[9][:len(r0)], rs[10][:len(r0)], rs[11][:len(r0)]
+	d = d[:12*len(r0)]
+	for p := range r0 {
+		dp := d[p*12 : p*12+12 : p*12+12]
+		dp[0], dp[1], dp[2], dp[3] = r0[p], r1[p], r2[p], r3[p]
+		dp[4], dp[5], dp[6], dp[7] = r4[p], r5[p], r6[p], r7[p]
+		dp[8], dp[9], dp[10], dp[11] = r8[p], r9[p], r10[p], r11[p]
+	}
+}
+
+// packB copies rows [p0, p0+kb) and columns [j0, j0+cols) of op(B) into dst
+// as nr-column micro-panels: panel q holds element (p0+p, j0+q*nr+c) at
+// dst[q*nr*kb + p*nr + c]. Columns past the end are zero.
+func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
+	for q := 0; q*nr < cols; q++ {
+		jr := j0 + q*nr
+		w := min(nr, cols-q*nr)
+		d := dst[q*nr*kb : (q+1)*nr*kb]
+		if !transB {
+			for p := range kb {
+				src := b[(p0+p)*ldb+jr : (p0+p)*ldb+jr+w]
+				dp := d[p*nr : p*nr+nr]
+				copy(dp, src)
+				clear(dp[w:])
+			}
+			continue
+		}
+		// op(B)(p, j) = b[j*ldb+p]: each column of the panel is a
+		// contiguous run of B's row j. Whole 16×16 blocks are transposed
+		// in registers where the CPU can.
+		c0 := 0
+		if t16 := fastTranspose16; t16 != nil {
+			pt := kb / 16 * 16
+			for ; c0+16 <= w; c0 += 16 {
+				for p := 0; p < pt; p += 16 {
+					t16(&d[p*nr+c0], nr, &b[(jr+c0)*ldb+p0+p], ldb)
+				}
+				for c := c0; c < c0+16; c++ {
+					for p := pt; p < kb; p++ {
+						d[p*nr+c] = b[(jr+c)*ldb+p0+p]
+					}
+				}
+			}
+		}
+		for c := c0; c < w; c++ {
+			src := b[(jr+c)*ldb+p0 : (jr+c)*ldb+p0+kb]
+			for p, v := range src {
+				d[p*nr+c] = v
+			}
+		}
+		if w < nr {
+			for p := range kb {
+				clear(d[p*nr+w : p*nr+nr])
+			}
+		}
+	}
+}
+
+// fastTranspose16 is transpose16 where the CPU has it, else nil.
+var fastTranspose16 = archTranspose16()
