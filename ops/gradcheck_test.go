@@ -101,6 +101,22 @@ var gradCases = []gradCase{
 	{name: "MeanAll/scalar", f: func(x ...*autograd.Value) *autograd.Value { return MeanAll(x[0]) }, inputs: []input{normal()}},
 	{name: "Max", f: func(x ...*autograd.Value) *autograd.Value { return Max(x[0], 1, false) }, inputs: []input{distinct(2, 4, 3)}},
 	{name: "Max/keepdim", f: func(x ...*autograd.Value) *autograd.Value { return Max(x[0], -1, true) }, inputs: []input{distinct(3, 4)}},
+	// softmax.go
+	{name: "Softmax", f: func(x ...*autograd.Value) *autograd.Value { return Softmax(x[0], -1) }, inputs: []input{normal(3, 4)}},
+	{name: "Softmax/axis0", f: func(x ...*autograd.Value) *autograd.Value { return Softmax(x[0], 0) }, inputs: []input{normal(3, 2, 2)}},
+	{name: "Softmax/size1", f: func(x ...*autograd.Value) *autograd.Value { return Softmax(x[0], 1) }, inputs: []input{normal(3, 1)}},
+	{name: "LogSoftmax", f: func(x ...*autograd.Value) *autograd.Value { return LogSoftmax(x[0], -1) }, inputs: []input{normal(3, 4)}},
+	{name: "LogSoftmax/axis1", f: func(x ...*autograd.Value) *autograd.Value { return LogSoftmax(x[0], 1) }, inputs: []input{normal(2, 3, 2)}},
+	// loss.go
+	{name: "CrossEntropy", f: func(x ...*autograd.Value) *autograd.Value { return CrossEntropy(x[0], []int{1, 0, 3}) }, inputs: []input{normal(3, 4)}},
+	{name: "CrossEntropy/smooth+ignore", f: func(x ...*autograd.Value) *autograd.Value {
+		return CrossEntropy(x[0], []int{1, -100, 3}, CrossEntropyOpts{LabelSmoothing: 0.1})
+	}, inputs: []input{normal(3, 4)}},
+	{name: "CrossEntropy/3d", f: func(x ...*autograd.Value) *autograd.Value {
+		return CrossEntropy(x[0], []int{2, 0, 1, 1, 2, 5}, CrossEntropyOpts{IgnoreIndex: 5})
+	}, inputs: []input{normal(2, 3, 3)}},
+	{name: "BCEWithLogits", f: func(x ...*autograd.Value) *autograd.Value { return BCEWithLogits(x[0], x[1]) }, inputs: []input{normal(2, 3), uniform(0, 1, 2, 3)}},
+	{name: "MSE", f: func(x ...*autograd.Value) *autograd.Value { return MSE(x[0], x[1]) }, inputs: []input{normal(2, 3), normal(2, 3)}},
 }
 
 func TestGradCheck(t *testing.T) {
