@@ -117,6 +117,18 @@ var gradCases = []gradCase{
 	}, inputs: []input{normal(2, 3, 3)}},
 	{name: "BCEWithLogits", f: func(x ...*autograd.Value) *autograd.Value { return BCEWithLogits(x[0], x[1]) }, inputs: []input{normal(2, 3), uniform(0, 1, 2, 3)}},
 	{name: "MSE", f: func(x ...*autograd.Value) *autograd.Value { return MSE(x[0], x[1]) }, inputs: []input{normal(2, 3), normal(2, 3)}},
+	// shape.go
+	{name: "Reshape", f: func(x ...*autograd.Value) *autograd.Value { return Mul(Reshape(x[0], 3, -1), x[1]) }, inputs: []input{normal(2, 3), normal(3, 2)}},
+	{name: "Transpose", f: func(x ...*autograd.Value) *autograd.Value { return Transpose(x[0]) }, inputs: []input{normal(2, 3, 4)}},
+	{name: "Permute", f: func(x ...*autograd.Value) *autograd.Value { return Permute(x[0], 2, 0, 1) }, inputs: []input{normal(2, 3, 4)}},
+	{name: "Concat", f: func(x ...*autograd.Value) *autograd.Value { return Concat(1, x[0], x[1], x[0]) }, inputs: []input{normal(2, 1, 3), normal(2, 2, 3)}},
+	{name: "Split", f: func(x ...*autograd.Value) *autograd.Value {
+		p := Split(x[0], -1, 1, 3)
+		return Concat(-1, p[1], p[0])
+	}, inputs: []input{normal(2, 4)}},
+	{name: "Slice", f: func(x ...*autograd.Value) *autograd.Value { return Slice(x[0], 1, 1, 3) }, inputs: []input{normal(2, 4, 2)}},
+	{name: "Gather", f: func(x ...*autograd.Value) *autograd.Value { return Gather(x[0], []int{2, 0, 2}) }, inputs: []input{normal(3, 2, 2)}},
+	{name: "Embedding", f: func(x ...*autograd.Value) *autograd.Value { return Embedding(x[0], []int{1, 1, 3, 0, 1}) }, inputs: []input{normal(4, 3)}},
 }
 
 func TestGradCheck(t *testing.T) {
