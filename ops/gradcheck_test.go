@@ -129,6 +129,43 @@ var gradCases = []gradCase{
 	{name: "Slice", f: func(x ...*autograd.Value) *autograd.Value { return Slice(x[0], 1, 1, 3) }, inputs: []input{normal(2, 4, 2)}},
 	{name: "Gather", f: func(x ...*autograd.Value) *autograd.Value { return Gather(x[0], []int{2, 0, 2}) }, inputs: []input{normal(3, 2, 2)}},
 	{name: "Embedding", f: func(x ...*autograd.Value) *autograd.Value { return Embedding(x[0], []int{1, 1, 3, 0, 1}) }, inputs: []input{normal(4, 3)}},
+	// norm.go
+	{name: "LayerNorm", f: func(x ...*autograd.Value) *autograd.Value { return LayerNorm(x[0], x[1], x[2], 1e-5) }, inputs: []input{normal(3, 5), uniform(0.5, 1.5, 5), normal(5)}},
+	{name: "LayerNorm/3d", f: func(x ...*autograd.Value) *autograd.Value { return LayerNorm(x[0], x[1], nil, 1e-5) }, inputs: []input{normal(2, 2, 4), normal(4)}},
+	{name: "LayerNorm/plain", f: func(x ...*autograd.Value) *autograd.Value { return LayerNorm(x[0], nil, nil, 1e-5) }, inputs: []input{normal(2, 3)}},
+	{name: "LayerNorm/bias", f: func(x ...*autograd.Value) *autograd.Value { return LayerNorm(x[0], nil, x[1], 1e-5) }, inputs: []input{normal(2, 3), normal(3)}},
+	// dropout.go: a fresh generator with the same seed on every call gives
+	// the same mask, so the function is deterministic.
+	{name: "Dropout", f: func(x ...*autograd.Value) *autograd.Value { return Dropout(x[0], 0.3, true, seeded(5)) }, inputs: []input{normal(4, 5)}},
+	// attention.go
+	{name: "Attention", f: func(x ...*autograd.Value) *autograd.Value {
+		out, _ := ScaledDotProductAttention(x[0], x[1], x[2], nil, false)
+		return out
+	}, inputs: []input{normal(2, 3, 4), normal(2, 5, 4), normal(2, 5, 3)}},
+	{name: "Attention/weights", f: func(x ...*autograd.Value) *autograd.Value {
+		_, w := ScaledDotProductAttention(x[0], x[1], x[2], nil, true)
+		return w
+	}, inputs: []input{normal(1, 2, 3, 4), normal(1, 2, 3, 4), normal(1, 2, 3, 4)}},
+	{name: "Attention/causal", f: func(x ...*autograd.Value) *autograd.Value {
+		out, _ := ScaledDotProductAttention(x[0], x[1], x[2], nil, true)
+		return out
+	}, inputs: []input{normal(2, 1, 4, 3), normal(2, 1, 4, 3), normal(2, 1, 4, 2)}},
+	{name: "Attention/padding", f: func(x ...*autograd.Value) *autograd.Value {
+		// Batch 1 masks its last two keys, and in batch 0 query 0 sees none.
+		m := tensor.Ones(2, 1, 3, 4)
+		for _, at := range [][]int{{0, 0, 0, 0}, {0, 0, 0, 1}, {0, 0, 0, 2}, {0, 0, 0, 3}, {1, 0, 0, 2}, {1, 0, 0, 3}, {1, 0, 1, 2}, {1, 0, 1, 3}, {1, 0, 2, 2}, {1, 0, 2, 3}} {
+			m.Set(0, at...)
+		}
+		out, w := ScaledDotProductAttention(x[0], x[1], x[2], m, false)
+		return Add(SumAll(out), SumAll(Mul(w, w)))
+	}, inputs: []input{normal(2, 2, 3, 4), normal(2, 2, 4, 4), normal(2, 2, 4, 3)}},
+	{name: "Attention/broadcast", f: func(x ...*autograd.Value) *autograd.Value {
+		out, _ := ScaledDotProductAttention(x[0], x[1], x[2], tensor.FromSlice([]float32{1, 1, 0}, 3), false)
+		return out
+	}, inputs: []input{normal(2, 2, 4), normal(3, 4), normal(3, 2)}},
+	// similarity.go
+	{name: "CosineSimilarity", f: func(x ...*autograd.Value) *autograd.Value { return CosineSimilarity(x[0], x[1]) }, inputs: []input{normal(5), normal(5)}},
+	{name: "PairwiseCosine", f: func(x ...*autograd.Value) *autograd.Value { return PairwiseCosine(x[0], x[1]) }, inputs: []input{normal(3, 4), normal(2, 4)}},
 }
 
 func TestGradCheck(t *testing.T) {
