@@ -62,4 +62,3 @@ func TestDropoutPanics(t *testing.T) {
 		{"rng", func() { Dropout(x, 0.5, true, nil) }, "ops.Dropout: nil rng in training mode"},
 	})
 }
-

@@ -19,7 +19,7 @@ func TestLayerNormHand(t *testing.T) {
 	w := param([]float32{2, 2, 2, 2}, 4)
 	b := param([]float32{1, 1, 1, 1}, 4)
 	y := LayerNorm(x, w, b, 1e-5)
-	want := []float32{-1.6832816, 0.1055728, 1.8944272, 3.6832816, 1, 1, 1, 1}
+	want := []float32{-1.6832708, 0.10557639, 1.8944236, 3.6832708, 1, 1, 1, 1}
 	if got := y.Data.Data(); !cmp.Equal(got, want, approx(1e-5, 1e-6)) {
 		t.Errorf("LayerNorm = %v; want %v", got, want)
 	}
