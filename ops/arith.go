@@ -1,0 +1,156 @@
+package ops
+
+import (
+	"math"
+	"slices"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// Binary ops broadcast as NumPy does (see package tensor). Each gradient is
+// computed at the broadcast shape and then summed back to its input's shape
+// with tensor.SumTo, the adjoint of broadcasting.
+
+// reduceTo returns g summed down to shape. When g already has that shape it is
+// returned itself, not a copy: backward closures never write to g.
+func reduceTo(g *tensor.Tensor, shape []int) *tensor.Tensor {
+	if slices.Equal(g.Shape(), shape) {
+		return g
+	}
+	return tensor.SumTo(g, shape...)
+}
+
+// Add returns a + b, broadcast. It panics if the shapes cannot broadcast.
+func Add(a, b *autograd.Value) *autograd.Value {
+	out := tensor.Add(a.Data, b.Data)
+	return autograd.Record("Add", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = a + b
+		return []*tensor.Tensor{reduceTo(g, a.Data.Shape()), reduceTo(g, b.Data.Shape())}
+	}, a, b)
+}
+
+// Sub returns a - b, broadcast. It panics if the shapes cannot broadcast.
+func Sub(a, b *autograd.Value) *autograd.Value {
+	out := tensor.Sub(a.Data, b.Data)
+	return autograd.Record("Sub", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = a - b
+		var db *tensor.Tensor
+		if b.RequiresGrad() {
+			db = reduceTo(tensor.Neg(g), b.Data.Shape())
+		}
+		return []*tensor.Tensor{reduceTo(g, a.Data.Shape()), db}
+	}, a, b)
+}
+
+// Mul returns the elementwise product a * b, broadcast. It panics if the
+// shapes cannot broadcast.
+func Mul(a, b *autograd.Value) *autograd.Value {
+	out := tensor.Mul(a.Data, b.Data)
+	return autograd.Record("Mul", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = a * b
+		var da, db *tensor.Tensor
+		if a.RequiresGrad() {
+			da = reduceTo(tensor.Mul(g, b.Data), a.Data.Shape()) // da = g * b
+		}
+		if b.RequiresGrad() {
+			db = reduceTo(tensor.Mul(g, a.Data), b.Data.Shape()) // db = g * a
+		}
+		return []*tensor.Tensor{da, db}
+	}, a, b)
+}
+
+// Div returns a / b, broadcast. It panics if the shapes cannot broadcast.
+func Div(a, b *autograd.Value) *autograd.Value {
+	out := tensor.Div(a.Data, b.Data)
+	return autograd.Record("Div", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = a / b
+		var da, db *tensor.Tensor
+		gb := tensor.Div(g, b.Data) // g / b
+		if a.RequiresGrad() {
+			da = reduceTo(gb, a.Data.Shape()) // da = g / b
+		}
+		if b.RequiresGrad() {
+			db = reduceTo(tensor.Neg(tensor.Mul(gb, out)), b.Data.Shape()) // db = -g·a/b² = -(g/b)·out
+		}
+		return []*tensor.Tensor{da, db}
+	}, a, b)
+}
+
+// Neg returns -x.
+func Neg(x *autograd.Value) *autograd.Value {
+	return autograd.Record("Neg", tensor.Neg(x.Data), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Neg(g)} // out = -x
+	}, x)
+}
+
+// Pow returns a raised to the power b elementwise, broadcast. The gradient
+// with respect to b uses ln(a): it is NaN where a < 0 and, as in PyTorch,
+// 0 where a == 0. It panics if the shapes cannot broadcast.
+func Pow(a, b *autograd.Value) *autograd.Value {
+	out := tensor.Pow(a.Data, b.Data)
+	return autograd.Record("Pow", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = a^b
+		var da, db *tensor.Tensor
+		if a.RequiresGrad() {
+			// da = g · b · a^(b-1)
+			pm1 := tensor.Pow(a.Data, tensor.AddScalar(b.Data, -1))
+			da = reduceTo(tensor.Mul(g, tensor.Mul(b.Data, pm1)), a.Data.Shape())
+		}
+		if b.RequiresGrad() {
+			// db = g · a^b · ln a
+			lna := tensor.Apply(a.Data, func(x float32) float32 {
+				if x == 0 {
+					return 0
+				}
+				return float32(math.Log(float64(x)))
+			})
+			db = reduceTo(tensor.Mul(g, tensor.Mul(out, lna)), b.Data.Shape())
+		}
+		return []*tensor.Tensor{da, db}
+	}, a, b)
+}
+
+// AddScalar returns x + s.
+func AddScalar(x *autograd.Value, s float32) *autograd.Value {
+	return autograd.Record("AddScalar", tensor.AddScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{g} // out = x + s
+	}, x)
+}
+
+// SubScalar returns x - s.
+func SubScalar(x *autograd.Value, s float32) *autograd.Value { return AddScalar(x, -s) }
+
+// MulScalar returns s·x.
+func MulScalar(x *autograd.Value, s float32) *autograd.Value {
+	return autograd.Record("MulScalar", tensor.MulScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.MulScalar(g, s)} // out = s·x
+	}, x)
+}
+
+// DivScalar returns x / s.
+func DivScalar(x *autograd.Value, s float32) *autograd.Value {
+	return autograd.Record("DivScalar", tensor.DivScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.DivScalar(g, s)} // out = x / s
+	}, x)
+}
+
+// PowScalar returns x raised to the constant power p elementwise.
+func PowScalar(x *autograd.Value, p float32) *autograd.Value {
+	return autograd.Record("PowScalar", tensor.PowScalar(x.Data, p), func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = x^p, so dx = g · p · x^(p-1)
+		var d *tensor.Tensor
+		switch p {
+		case 0:
+			return []*tensor.Tensor{nil}
+		case 1:
+			return []*tensor.Tensor{g}
+		case 2:
+			d = tensor.MulScalar(x.Data, 2)
+		default:
+			d = tensor.MulScalar(tensor.PowScalar(x.Data, p-1), p)
+		}
+		d.MulInPlace(g)
+		return []*tensor.Tensor{d}
+	}, x)
+}

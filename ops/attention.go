@@ -1,0 +1,125 @@
+package ops
+
+import (
+	"math"
+	"slices"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// Attention legend: B batch, H heads, T (Tq) query positions, S (Tk) key
+// positions, D head size. Every dimension before the last two is a batch
+// dimension; q, k and v batch dimensions broadcast.
+
+// ScaledDotProductAttention returns softmax(q·kᵀ/√D + masking)·v and the
+// attention weights. q is (..., T, D), k is (..., S, D), v is (..., S, Dv);
+// the output is (..., T, Dv) and the weights (..., T, S), each row summing to
+// 1 over the keys it may attend to. mask, if not nil, holds keep-flags
+// broadcastable to (..., T, S): 0 masks a key out, anything else keeps it
+// (padding masks are (B, 1, 1, S)). causal masks key j for query i when j > i.
+// A query whose keys are all masked gets zero weights, a zero output and zero
+// gradients, never NaN (PyTorch gives NaN there).
+//
+// The weights are one recorded op (scores, masking and softmax, with a fused
+// backward through softmax and q·kᵀ) and the output is MatMul(weights, v), so
+// both results may take part in a loss. It panics if the shapes do not fit.
+func ScaledDotProductAttention(q, k, v *autograd.Value, mask *tensor.Tensor, causal bool) (out, weights *autograd.Value) {
+	qs, ks, vs := q.Data.Shape(), k.Data.Shape(), v.Data.Shape()
+	if len(qs) < 2 || len(ks) < 2 || len(vs) < 2 || qs[len(qs)-1] != ks[len(ks)-1] || ks[len(ks)-2] != vs[len(vs)-2] {
+		panic(fnMsg("ScaledDotProductAttention", "q %v, k %v, v %v: want (..., T, D), (..., S, D), (..., S, Dv)", qs, ks, vs))
+	}
+	weights = attentionWeights(q, k, mask, causal)
+	return MatMul(weights, v), weights
+}
+
+// attentionWeights records softmax(q·kᵀ/√D) with masked keys excluded.
+func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *autograd.Value {
+	qs := q.Data.Shape()
+	D := qs[len(qs)-1]
+	scale := float32(1 / math.Sqrt(float64(D)))
+	w := tensor.MatMulT(q.Data, k.Data, false, true) // scores = q·kᵀ: (..., T, D)(..., D, S) -> (..., T, S)
+	ws := w.Shape()
+	T, S := ws[len(ws)-2], ws[len(ws)-1]
+	var keep []float32
+	if mask != nil {
+		if !broadcastsTo(mask.Shape(), ws) {
+			panic(fnMsg("ScaledDotProductAttention", "mask %v does not broadcast to the scores %v", mask.Shape(), ws))
+		}
+		if !slices.Equal(mask.Shape(), ws) {
+			mask = tensor.BroadcastTo(mask, ws...)
+		}
+		keep = mask.Data()
+	}
+	// Softmax of each row of scale·scores over the kept keys; rows with no
+	// kept key stay zero.
+	wd := w.Data()
+	for r := 0; r*S < len(wd); r++ {
+		row, i := wd[r*S:(r+1)*S], r%T
+		m := float32(math.Inf(-1))
+		for j, s := range row {
+			if kept(keep, r*S+j, causal, i, j) {
+				m = max(m, s*scale)
+			}
+		}
+		var sum float64
+		for j, s := range row {
+			if kept(keep, r*S+j, causal, i, j) {
+				e := float32(math.Exp(float64(s*scale - m)))
+				row[j] = e
+				sum += float64(e)
+			} else {
+				row[j] = 0
+			}
+		}
+		if sum > 0 {
+			inv := float32(1 / sum)
+			for j := range row {
+				row[j] *= inv
+			}
+		}
+	}
+	return autograd.Record("AttentionWeights", w, func(g *tensor.Tensor) []*tensor.Tensor {
+		// w = softmax(scale·q·kᵀ) per row, so the score gradient is
+		// ds = scale·w·(g - Σ_j g_j·w_j); masked keys have w = 0 and get 0.
+		ds := tensor.ZerosLike(w)
+		d, gs := ds.Data(), g.Data()
+		for r := 0; r*S < len(wd); r++ {
+			wr, gr, dr := wd[r*S:(r+1)*S], gs[r*S:(r+1)*S], d[r*S:(r+1)*S]
+			var dot float32
+			for j, x := range wr {
+				dot += gr[j] * x
+			}
+			for j, x := range wr {
+				dr[j] = scale * x * (gr[j] - dot)
+			}
+		}
+		var dq, dk *tensor.Tensor
+		if q.RequiresGrad() {
+			dq = reduceTo(tensor.MatMulT(ds, k.Data, false, false), qs) // scores = q·kᵀ, so dq = ds·k: (T,S)(S,D) -> (T,D)
+		}
+		if k.RequiresGrad() {
+			dk = reduceTo(tensor.MatMulT(ds, q.Data, true, false), k.Data.Shape()) // dk = dsᵀ·q: (S,T)(T,D) -> (S,D)
+		}
+		return []*tensor.Tensor{dq, dk}
+	}, q, k)
+}
+
+// kept reports whether key j of query i (flat score position at) takes part.
+func kept(keep []float32, at int, causal bool, i, j int) bool {
+	return (keep == nil || keep[at] != 0) && (!causal || j <= i)
+}
+
+// broadcastsTo reports whether shape a broadcasts to shape b unchanged.
+func broadcastsTo(a, b []int) bool {
+	if len(a) > len(b) {
+		return false
+	}
+	for i := range a {
+		da, db := a[len(a)-1-i], b[len(b)-1-i]
+		if da != db && da != 1 {
+			return false
+		}
+	}
+	return true
+}

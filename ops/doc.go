@@ -1,0 +1,45 @@
+// Package ops defines the differentiable operations of gotensor: arithmetic
+// with broadcasting, matrix products and Linear, elementwise functions,
+// reductions, shape operations and embeddings, softmax, losses, LayerNorm,
+// dropout, attention and cosine similarity.
+//
+// Each op computes its output with package tensor's kernels and records one
+// node with autograd.Record: its parents and a backward closure written right
+// under the forward line, which maps the gradient of the output (g) to one
+// gradient per input (dx, dw, db, ...). Softmax with cross-entropy, LayerNorm,
+// attention and Linear have fused, hand-written backward passes; comments
+// above each derived line quote the forward line it differentiates.
+//
+// # Conventions
+//
+//   - Ops never modify their inputs' Data, and backward closures never modify
+//     the incoming gradient g. An op on values that need no gradient (constants,
+//     or parameters inside autograd.NoGrad) records nothing and costs only its
+//     forward computation; a backward computes only the gradients its inputs
+//     need, returning nil for the others.
+//   - Binary ops broadcast as NumPy does. Every gradient is reduced back to its
+//     input's shape (tensor.SumTo over broadcast dimensions), so the gradient of
+//     a (1, n) bias added to an (m, n) matrix is (1, n).
+//   - Shapes are written (m, n) in comments and [m n] in messages. Sequence
+//     ops use the legend B batch, H heads, T time, D head size, C channels or
+//     classes; leading "..." dimensions are batch dimensions. Axes may be
+//     negative, counting from the end.
+//   - Reductions over all elements (SumAll, MeanAll, the losses) return 0-d
+//     values, ready for Backward.
+//   - Random ops (Dropout) draw from the caller's *rand.Rand, so seeded code
+//     is reproducible.
+//
+// # Panics
+//
+// A caller's mistake panics at once with a message naming the function and
+// the shapes or values at fault: operands that cannot broadcast, inner
+// dimensions of a product that differ, an axis or index out of range, a
+// target class outside [0, C), a probability outside [0, 1). For example:
+//
+//	ops.MatMul: shapes [2 3] and [4 5]: inner dimensions 3 and 4 differ
+//
+// Shape errors that package tensor detects first carry its prefix
+// ("tensor: shape mismatch in Add: ..."). Numerical conditions do not panic:
+// softmax and the losses are computed stably for logits of any size, and a
+// fully masked attention row gives zeros rather than NaN.
+package ops

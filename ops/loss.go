@@ -1,0 +1,175 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// fnMsg formats a panic message that names the op: "ops.Fn: ...".
+func fnMsg(fn, format string, args ...any) string {
+	return "ops." + fn + ": " + fmt.Sprintf(format, args...)
+}
+
+// DefaultIgnoreIndex is the target that CrossEntropy skips when
+// CrossEntropyOpts.IgnoreIndex is left 0, as PyTorch's default ignore_index.
+const DefaultIgnoreIndex = -100
+
+// CrossEntropyOpts are CrossEntropy's options. The zero value is PyTorch's
+// default: targets equal to -100 are ignored and labels are not smoothed.
+type CrossEntropyOpts struct {
+	// IgnoreIndex is a target value whose rows contribute neither loss nor
+	// gradient, and are not counted in the mean (padding, say). 0 means
+	// DefaultIgnoreIndex; to ignore no row at all, any other value that is
+	// not a class will do.
+	IgnoreIndex int
+	// LabelSmoothing ε in [0, 1) mixes the one-hot target with the uniform
+	// distribution: the target is (1-ε)·onehot + ε/C, as in PyTorch.
+	LabelSmoothing float32
+}
+
+// CrossEntropy returns the mean cross-entropy between softmax(logits) and the
+// target classes, fused with the log-softmax: for each row i that is not
+// ignored, -Σ_j q_ij·log softmax(logits_i)_j with q_i the (smoothed) one-hot
+// target, averaged over the rows that are not ignored. logits is (N, C), or
+// (..., C) with every leading dimension a batch dimension, and targets holds
+// one class per row. If every row is ignored, the loss and its gradient are 0.
+// At most one CrossEntropyOpts may be given; without one the zero value
+// applies. CrossEntropy panics if the lengths do not fit, a target is outside
+// [0, C) and not ignored, or LabelSmoothing is outside [0, 1).
+func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpts) *autograd.Value {
+	var o CrossEntropyOpts
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		panic(fnMsg("CrossEntropy", "%d option structs; want at most 1", len(opts)))
+	}
+	if o.IgnoreIndex == 0 {
+		o.IgnoreIndex = DefaultIgnoreIndex
+	}
+	eps := o.LabelSmoothing
+	if !(eps >= 0 && eps < 1) {
+		panic(fnMsg("CrossEntropy", "label smoothing %v outside [0, 1)", eps))
+	}
+	shape := logits.Data.Shape()
+	if len(shape) == 0 {
+		panic(fnMsg("CrossEntropy", "logits of shape []: want (N, C)"))
+	}
+	C := shape[len(shape)-1]
+	N := logits.Data.Len() / max(C, 1)
+	if len(targets) != N || C == 0 {
+		panic(fnMsg("CrossEntropy", "logits %v and %d targets: want (N, C) with N = %d targets", shape, len(targets), len(targets)))
+	}
+	// Shapes: x and p (N, C). p holds softmax(x) for the backward.
+	xs := logits.Data.Data()
+	p := make([]float32, len(xs))
+	var total float64
+	count := 0
+	for i, t := range targets {
+		if t == o.IgnoreIndex {
+			continue
+		}
+		if t < 0 || t >= C {
+			panic(fnMsg("CrossEntropy", "target %d of row %d outside [0, %d)", t, i, C))
+		}
+		count++
+		x := xs[i*C : (i+1)*C]
+		logSum, m := softmaxLane(p[i*C:(i+1)*C], x, C, 1)
+		lse := float64(m) + float64(logSum) // log Σ exp(x)
+		// loss_i = -(1-ε)·log p_t - ε/C·Σ_j log p_j, with log p_j = x_j - lse
+		nll := lse - float64(x[t])
+		if eps > 0 {
+			var sx float64
+			for _, v := range x {
+				sx += float64(v)
+			}
+			total += (1-float64(eps))*nll + float64(eps)*(lse-sx/float64(C))
+		} else {
+			total += nll
+		}
+	}
+	loss := float32(0)
+	if count > 0 {
+		loss = float32(total / float64(count))
+	}
+	return autograd.Record("CrossEntropy", tensor.Scalar(loss), func(g *tensor.Tensor) []*tensor.Tensor {
+		// loss = Σ_i -Σ_j q_ij·log softmax(x_i)_j / count, so
+		// dx_ij = g·(p_ij - q_ij) / count with q = (1-ε)·onehot + ε/C.
+		// p is overwritten in place: the backward runs once.
+		scale := g.Item() / float32(max(count, 1))
+		for i, t := range targets {
+			row := p[i*C : (i+1)*C]
+			if t == o.IgnoreIndex {
+				clear(row) // never filled in the forward, but be explicit
+				continue
+			}
+			row[t] -= 1 - eps
+			for j := range row {
+				row[j] = (row[j] - eps/float32(C)) * scale
+			}
+		}
+		return []*tensor.Tensor{tensor.FromSlice(p, shape...)}
+	}, logits)
+}
+
+// BCEWithLogits returns the mean binary cross-entropy between sigmoid(logits)
+// and targets in [0, 1], computed stably from the logits as
+// max(x, 0) - x·y + log(1 + e^-|x|). Both have the same shape; BCEWithLogits
+// panics otherwise.
+func BCEWithLogits(logits, targets *autograd.Value) *autograd.Value {
+	if !tensor.SameShape(logits.Data, targets.Data) {
+		panic(fnMsg("BCEWithLogits", "logits %v and targets %v differ in shape", logits.Data.Shape(), targets.Data.Shape()))
+	}
+	xs, ys := logits.Data.Data(), targets.Data.Data()[:logits.Data.Len()]
+	var total float64
+	for i, x := range xs {
+		u, y := float64(x), float64(ys[i])
+		total += max(u, 0) - u*y + math.Log1p(math.Exp(-math.Abs(u)))
+	}
+	n := float32(len(xs))
+	return autograd.Record("BCEWithLogits", tensor.Scalar(float32(total/float64(len(xs)))), func(g *tensor.Tensor) []*tensor.Tensor {
+		// loss = mean(max(x, 0) - x·y + log(1 + e^-|x|)), so
+		// dx = g·(σ(x) - y)/n and dy = -g·x/n.
+		s := g.Item() / n
+		var dx, dy *tensor.Tensor
+		if logits.RequiresGrad() {
+			dx = tensor.Sigmoid(logits.Data)
+			d := dx.Data()
+			for i, y := range ys {
+				d[i] = (d[i] - y) * s
+			}
+		}
+		if targets.RequiresGrad() {
+			dy = tensor.MulScalar(logits.Data, -s)
+		}
+		return []*tensor.Tensor{dx, dy}
+	}, logits, targets)
+}
+
+// MSE returns the mean squared error mean((pred - target)²). It panics if the
+// shapes differ.
+func MSE(pred, target *autograd.Value) *autograd.Value {
+	if !slices.Equal(pred.Data.Shape(), target.Data.Shape()) {
+		panic(fnMsg("MSE", "pred %v and target %v differ in shape", pred.Data.Shape(), target.Data.Shape()))
+	}
+	diff := tensor.Sub(pred.Data, target.Data)
+	var total float64
+	for _, d := range diff.Data() {
+		total += float64(d) * float64(d)
+	}
+	n := float32(diff.Len())
+	return autograd.Record("MSE", tensor.Scalar(float32(total/float64(diff.Len()))), func(g *tensor.Tensor) []*tensor.Tensor {
+		// loss = mean((pred - target)²), so dpred = 2g·(pred - target)/n = -dtarget
+		dp := tensor.MulScalar(diff, 2*g.Item()/n)
+		var dt *tensor.Tensor
+		if target.RequiresGrad() {
+			dt = tensor.Neg(dp)
+		}
+		return []*tensor.Tensor{dp, dt}
+	}, pred, target)
+}

@@ -1,0 +1,93 @@
+package ops
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// MatMul returns the matrix product a·b: an (m, k) and a (k, n) matrix give an
+// (m, n) one, and (..., m, k)·(..., k, n) → (..., m, n) multiplies batches of
+// matrices with the batch dimensions broadcast. Both operands must have at
+// least 2 dimensions. MatMul panics if they do not, if the inner dimensions
+// differ, or if the batch dimensions cannot broadcast.
+func MatMul(a, b *autograd.Value) *autograd.Value {
+	as, bs := a.Data.Shape(), b.Data.Shape()
+	if len(as) < 2 || len(bs) < 2 {
+		panic(fmt.Sprintf("ops.MatMul: shapes %v and %v: need at least 2 dimensions", as, bs))
+	}
+	if k, k2 := as[len(as)-1], bs[len(bs)-2]; k != k2 {
+		panic(fmt.Sprintf("ops.MatMul: shapes %v and %v: inner dimensions %d and %d differ", as, bs, k, k2))
+	}
+	out := tensor.MatMul(a.Data, b.Data)
+	return autograd.Record("MatMul", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = a·b: (..., m, k)(..., k, n) -> (..., m, n)
+		var da, db *tensor.Tensor
+		if a.RequiresGrad() {
+			da = reduceTo(tensor.MatMulT(g, b.Data, false, true), as) // da = g·bᵀ: (m,n)(n,k) -> (m,k)
+		}
+		if b.RequiresGrad() {
+			db = reduceTo(tensor.MatMulT(a.Data, g, true, false), bs) // db = aᵀ·g: (k,m)(m,n) -> (k,n)
+		}
+		return []*tensor.Tensor{da, db}
+	}, a, b)
+}
+
+// Linear returns x·Wᵀ + b, the affine map of a fully connected layer, as one
+// op. W is (out, in) as in PyTorch, b is (out) or nil, and x is (..., in):
+// every leading dimension is a batch dimension and the result is (..., out).
+// Linear panics if the shapes do not fit.
+func Linear(x, w, b *autograd.Value) *autograd.Value {
+	xs, ws := x.Data.Shape(), w.Data.Shape()
+	if len(xs) < 1 || len(ws) != 2 || xs[len(xs)-1] != ws[1] {
+		panic(fmt.Sprintf("ops.Linear: input %v and weight %v: want (..., in) and (out, in)", xs, ws))
+	}
+	in, nout := ws[1], ws[0]
+	if b != nil && !slices.Equal(b.Data.Shape(), []int{nout}) {
+		panic(fmt.Sprintf("ops.Linear: bias %v for weight %v: want [%d]", b.Data.Shape(), ws, nout))
+	}
+	// Shapes: x2 (N, in), w (out, in), y (N, out) with N the product of the
+	// leading dimensions of x.
+	x2 := tensor.Reshape(x.Data, -1, in)
+	y := tensor.MatMulT(x2, w.Data, false, true) // y = x·Wᵀ
+	if b != nil {
+		addRows(y.Data(), b.Data.Data())
+	}
+	y = tensor.Reshape(y, append(xs[:len(xs)-1:len(xs)-1], nout)...)
+	backward := func(g *tensor.Tensor) []*tensor.Tensor {
+		g2 := tensor.Reshape(g, -1, nout)
+		var dx, dw, db *tensor.Tensor
+		if x.RequiresGrad() {
+			dx = tensor.Reshape(tensor.MatMul(g2, w.Data), xs...) // dx = g·W: (N,out)(out,in) -> (N,in)
+		}
+		if w.RequiresGrad() {
+			dw = tensor.MatMulT(g2, x2, true, false) // dW = gᵀ·x: (out,N)(N,in) -> (out,in)
+		}
+		if b != nil && b.RequiresGrad() {
+			db = tensor.Sum(g2, 0, false) // y = x·Wᵀ + b, so db = Σ_rows g
+		}
+		return []*tensor.Tensor{dx, dw, db}
+	}
+	if b == nil {
+		return autograd.Record("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
+			return backward(g)[:2]
+		}, x, w)
+	}
+	return autograd.Record("Linear", y, backward, x, w, b)
+}
+
+// addRows adds the row vector b to every row of the (N, len(b)) matrix y.
+func addRows(y, b []float32) {
+	n := len(b)
+	if n == 0 {
+		return
+	}
+	for o := 0; o+n <= len(y); o += n {
+		row := y[o : o+n]
+		for j, v := range b[:len(row)] {
+			row[j] += v
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package ops
+
+import (
+	"math"
+	"slices"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// LayerNorm normalises x over its last axis and applies an elementwise affine
+// map: out = (x - mean)/√(var + eps)·weight + bias, with the population
+// variance, as PyTorch's layer_norm. x is (..., C); weight and bias are (C),
+// and either may be nil (no scale, no shift). The backward is one fused pass
+// per row. LayerNorm panics if weight or bias is not (C).
+func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
+	shape := x.Data.Shape()
+	if len(shape) == 0 {
+		panic(fnMsg("LayerNorm", "input of shape []: want (..., C)"))
+	}
+	C := shape[len(shape)-1]
+	for _, p := range []*autograd.Value{weight, bias} {
+		if p != nil && !slices.Equal(p.Data.Shape(), []int{C}) {
+			panic(fnMsg("LayerNorm", "input %v with weight or bias %v: want [%d]", shape, p.Data.Shape(), C))
+		}
+	}
+	// Shapes: x, xhat and out (N, C); rstd (N).
+	N := x.Data.Len() / max(C, 1)
+	out := tensor.ZerosLike(x.Data)
+	xhat := make([]float32, x.Data.Len())
+	rstd := make([]float32, N)
+	xs, o := x.Data.Data(), out.Data()
+	var w, b []float32
+	if weight != nil {
+		w = weight.Data.Data()
+	}
+	if bias != nil {
+		b = bias.Data.Data()
+	}
+	for i := range N {
+		row, h := xs[i*C:(i+1)*C], xhat[i*C:(i+1)*C]
+		var s float64
+		for _, v := range row {
+			s += float64(v)
+		}
+		mean := s / float64(C)
+		var ss float64
+		for _, v := range row {
+			d := float64(v) - mean
+			ss += d * d
+		}
+		r := 1 / math.Sqrt(ss/float64(C)+float64(eps))
+		rstd[i] = float32(r)
+		y := o[i*C : (i+1)*C]
+		for j, v := range row {
+			h[j] = float32((float64(v) - mean) * r) // xhat = (x - mean)·rstd
+			y[j] = h[j]
+			if w != nil {
+				y[j] *= w[j]
+			}
+			if b != nil {
+				y[j] += b[j]
+			}
+		}
+	}
+	parents := []*autograd.Value{x}
+	if weight != nil {
+		parents = append(parents, weight)
+	}
+	if bias != nil {
+		parents = append(parents, bias)
+	}
+	return autograd.Record("LayerNorm", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		dx := tensor.ZerosLike(x.Data)
+		var dw, db []float32
+		if weight != nil && weight.RequiresGrad() {
+			dw = make([]float32, C)
+		}
+		if bias != nil && bias.RequiresGrad() {
+			db = make([]float32, C)
+		}
+		gs, d := g.Data(), dx.Data()
+		dh := make([]float32, C) // dxhat of one row
+		for i := range N {
+			gr, h, dr := gs[i*C:(i+1)*C], xhat[i*C:(i+1)*C], d[i*C:(i+1)*C]
+			// y = xhat·w + b, so dxhat = g·w, dw += g·xhat, db += g
+			var m1, m2 float64
+			for j, gv := range gr {
+				dh[j] = gv
+				if w != nil {
+					dh[j] *= w[j]
+				}
+				m1 += float64(dh[j])
+				m2 += float64(dh[j]) * float64(h[j])
+				if dw != nil {
+					dw[j] += gv * h[j]
+				}
+				if db != nil {
+					db[j] += gv
+				}
+			}
+			// xhat = (x - mean)·rstd, so
+			// dx = rstd·(dxhat - mean(dxhat) - xhat·mean(dxhat·xhat))
+			m1, m2 = m1/float64(C), m2/float64(C)
+			r := rstd[i]
+			for j := range dr {
+				dr[j] = r * (dh[j] - float32(m1) - h[j]*float32(m2))
+			}
+		}
+		grads := []*tensor.Tensor{dx}
+		if weight != nil {
+			grads = append(grads, maybeTensor(dw))
+		}
+		if bias != nil {
+			grads = append(grads, maybeTensor(db))
+		}
+		return grads
+	}, parents...)
+}
+
+// maybeTensor wraps a gradient slice as a 1-D tensor, or returns nil for nil.
+func maybeTensor(s []float32) *tensor.Tensor {
+	if s == nil {
+		return nil
+	}
+	return tensor.FromSlice(s)
+}

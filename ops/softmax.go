@@ -1,0 +1,125 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// Softmax and LogSoftmax view their input as (outer, n, inner) around the
+// axis: each of the outer·inner lanes is n values spaced inner apart. The
+// maximum of a lane is subtracted before exponentiating, so logits of any
+// finite size give finite results.
+
+// lanes returns the (outer, n, inner) view of x around axis ax and the
+// normalised axis. It panics, naming fn, if ax is out of range.
+func lanes(fn string, x *tensor.Tensor, ax int) (outer, n, inner int) {
+	shape := x.Shape()
+	if ax < -len(shape) || ax >= len(shape) {
+		panic(fnMsg(fn, "axis %d out of range for shape %v", ax, shape))
+	}
+	if ax < 0 {
+		ax += len(shape)
+	}
+	outer, inner = 1, 1
+	for _, d := range shape[:ax] {
+		outer *= d
+	}
+	for _, d := range shape[ax+1:] {
+		inner *= d
+	}
+	return outer, shape[ax], inner
+}
+
+// softmaxLane writes the softmax of the lane x[0], x[s], ..., x[(n-1)s] into
+// y at the same positions and returns log Σ exp(x - max) and the max.
+func softmaxLane(y, x []float32, n, s int) (logSum, m float32) {
+	m = x[0]
+	for i := 1; i < n; i++ {
+		m = max(m, x[i*s])
+	}
+	var sum float64
+	for i := range n {
+		e := float32(math.Exp(float64(x[i*s] - m)))
+		y[i*s] = e
+		sum += float64(e)
+	}
+	inv := float32(1 / sum)
+	for i := range n {
+		y[i*s] *= inv
+	}
+	return float32(math.Log(sum)), m
+}
+
+// Softmax returns exp(x) / Σ exp(x) over axis ax. It panics if ax is out of
+// range.
+func Softmax(x *autograd.Value, ax int) *autograd.Value {
+	outer, n, inner := lanes("Softmax", x.Data, ax)
+	out := tensor.ZerosLike(x.Data)
+	xs, ys := x.Data.Data(), out.Data()
+	if n > 0 {
+		for o := range outer {
+			for j := range inner {
+				b := o*n*inner + j
+				softmaxLane(ys[b:], xs[b:], n, inner)
+			}
+		}
+	}
+	return autograd.Record("Softmax", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// y = softmax(x), so dx_i = y_i·(g_i - Σ_k g_k·y_k) along the axis
+		dx := tensor.ZerosLike(g)
+		d, gs := dx.Data(), g.Data()
+		for o := range outer {
+			for j := range inner {
+				b := o*n*inner + j
+				var dot float32
+				for i := range n {
+					dot += gs[b+i*inner] * ys[b+i*inner]
+				}
+				for i := range n {
+					d[b+i*inner] = ys[b+i*inner] * (gs[b+i*inner] - dot)
+				}
+			}
+		}
+		return []*tensor.Tensor{dx}
+	}, x)
+}
+
+// LogSoftmax returns x - log Σ exp(x) over axis ax, computed stably. It
+// panics if ax is out of range.
+func LogSoftmax(x *autograd.Value, ax int) *autograd.Value {
+	outer, n, inner := lanes("LogSoftmax", x.Data, ax)
+	out := tensor.ZerosLike(x.Data)
+	p := tensor.ZerosLike(x.Data) // softmax(x), kept for the backward
+	xs, ys, ps := x.Data.Data(), out.Data(), p.Data()
+	if n > 0 {
+		for o := range outer {
+			for j := range inner {
+				b := o*n*inner + j
+				logSum, m := softmaxLane(ps[b:], xs[b:], n, inner)
+				for i := range n {
+					ys[b+i*inner] = xs[b+i*inner] - m - logSum
+				}
+			}
+		}
+	}
+	return autograd.Record("LogSoftmax", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// y = x - log Σ exp(x), so dx_i = g_i - softmax(x)_i·Σ_k g_k
+		dx := tensor.ZerosLike(g)
+		d, gs := dx.Data(), g.Data()
+		for o := range outer {
+			for j := range inner {
+				b := o*n*inner + j
+				var sum float32
+				for i := range n {
+					sum += gs[b+i*inner]
+				}
+				for i := range n {
+					d[b+i*inner] = gs[b+i*inner] - ps[b+i*inner]*sum
+				}
+			}
+		}
+		return []*tensor.Tensor{dx}
+	}, x)
+}

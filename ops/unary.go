@@ -1,0 +1,152 @@
+package ops
+
+import (
+	"math"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// Elementwise functions of one value. Each backward is a single pass over the
+// data: dx[i] = g[i]·f'(x[i]), with f' written from x or from the output.
+
+// Exp returns e^x elementwise.
+func Exp(x *autograd.Value) *autograd.Value {
+	out := tensor.Exp(x.Data)
+	return autograd.Record("Exp", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Mul(g, out)} // out = e^x, so dx = g·out
+	}, x)
+}
+
+// Log returns the natural logarithm elementwise.
+func Log(x *autograd.Value) *autograd.Value {
+	return autograd.Record("Log", tensor.Log(x.Data), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Div(g, x.Data)} // out = ln x, so dx = g / x
+	}, x)
+}
+
+// Sqrt returns the square root elementwise.
+func Sqrt(x *autograd.Value) *autograd.Value {
+	out := tensor.Sqrt(x.Data)
+	return autograd.Record("Sqrt", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = √x, so dx = g / (2·out)
+		dx := tensor.Div(g, out)
+		dx.ScaleInPlace(0.5)
+		return []*tensor.Tensor{dx}
+	}, x)
+}
+
+// Tanh returns the hyperbolic tangent elementwise.
+func Tanh(x *autograd.Value) *autograd.Value {
+	out := tensor.Tanh(x.Data)
+	return autograd.Record("Tanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = tanh x, so dx = g·(1 - out²)
+		dx := tensor.ZerosLike(g)
+		d, gs, o := dx.Data(), g.Data(), out.Data()[:len(dx.Data())]
+		for i := range d {
+			d[i] = gs[i] * (1 - o[i]*o[i])
+		}
+		return []*tensor.Tensor{dx}
+	}, x)
+}
+
+// Sigmoid returns 1/(1+e^-x) elementwise.
+func Sigmoid(x *autograd.Value) *autograd.Value {
+	out := tensor.Sigmoid(x.Data)
+	return autograd.Record("Sigmoid", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = σ(x), so dx = g·out·(1 - out)
+		dx := tensor.ZerosLike(g)
+		d, gs, o := dx.Data(), g.Data(), out.Data()[:len(dx.Data())]
+		for i := range d {
+			d[i] = gs[i] * o[i] * (1 - o[i])
+		}
+		return []*tensor.Tensor{dx}
+	}, x)
+}
+
+// ReLU returns max(x, 0) elementwise. Its gradient at exactly 0 is 0, as in
+// PyTorch.
+func ReLU(x *autograd.Value) *autograd.Value { return LeakyReLU(x, 0) }
+
+// LeakyReLU returns x where x > 0 and slope·x elsewhere.
+func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
+	out := tensor.ZerosLike(x.Data)
+	o, xs := out.Data(), x.Data.Data()[:len(out.Data())]
+	for i, v := range xs {
+		if v > 0 {
+			o[i] = v
+		} else {
+			o[i] = slope * v
+		}
+	}
+	name := "LeakyReLU"
+	if slope == 0 {
+		name = "ReLU"
+	}
+	return autograd.Record(name, out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = x if x > 0 else slope·x
+		dx := tensor.ZerosLike(g)
+		d, gs := dx.Data(), g.Data()[:len(dx.Data())]
+		for i, v := range xs {
+			if v > 0 {
+				d[i] = gs[i]
+			} else {
+				d[i] = slope * gs[i]
+			}
+		}
+		return []*tensor.Tensor{dx}
+	}, x)
+}
+
+// GELU returns the Gaussian error linear unit x·Φ(x) = 0.5·x·(1 + erf(x/√2))
+// elementwise, in its exact form (PyTorch's approximate='none').
+func GELU(x *autograd.Value) *autograd.Value {
+	out := tensor.ZerosLike(x.Data)
+	o, xs := out.Data(), x.Data.Data()[:len(out.Data())]
+	for i, v := range xs {
+		u := float64(v)
+		o[i] = float32(0.5 * u * (1 + math.Erf(u/math.Sqrt2)))
+	}
+	return autograd.Record("GELU", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = x·Φ(x), so dx = g·(Φ(x) + x·φ(x)) with φ(x) = e^(-x²/2)/√(2π)
+		dx := tensor.ZerosLike(g)
+		d, gs := dx.Data(), g.Data()[:len(dx.Data())]
+		for i, v := range xs {
+			u := float64(v)
+			cdf := 0.5 * (1 + math.Erf(u/math.Sqrt2))
+			pdf := math.Exp(-0.5*u*u) / math.Sqrt(2*math.Pi)
+			d[i] = gs[i] * float32(cdf+u*pdf)
+		}
+		return []*tensor.Tensor{dx}
+	}, x)
+}
+
+// geluC is √(2/π), and geluA the cubic coefficient of the tanh approximation.
+const (
+	geluC = 0.7978845608028654
+	geluA = 0.044715
+)
+
+// GELUTanh returns the tanh approximation of GELU,
+// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise (PyTorch's
+// approximate='tanh', used by GPT-2).
+func GELUTanh(x *autograd.Value) *autograd.Value {
+	out := tensor.ZerosLike(x.Data)
+	o, xs := out.Data(), x.Data.Data()[:len(out.Data())]
+	for i, v := range xs {
+		u := float64(v)
+		o[i] = float32(0.5 * u * (1 + math.Tanh(geluC*(u+geluA*u*u*u))))
+	}
+	return autograd.Record("GELUTanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// out = 0.5·x·(1 + t) with t = tanh(c·(x + a·x³)), so
+		// dx = g·(0.5·(1 + t) + 0.5·x·(1 - t²)·c·(1 + 3a·x²))
+		dx := tensor.ZerosLike(g)
+		d, gs := dx.Data(), g.Data()[:len(dx.Data())]
+		for i, v := range xs {
+			u := float64(v)
+			t := math.Tanh(geluC * (u + geluA*u*u*u))
+			d[i] = gs[i] * float32(0.5*(1+t)+0.5*u*(1-t*t)*geluC*(1+3*geluA*u*u))
+		}
+		return []*tensor.Tensor{dx}
+	}, x)
+}
