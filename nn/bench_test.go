@@ -1,0 +1,68 @@
+package nn
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops"
+	"github.com/gotensor/gotensor/optim"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// BenchmarkTrainStep times one training step (forward, loss, backward,
+// optimizer step, zero grad) of the two reference models of
+// shared/anchors/torch: the small GPT of a3_transformer.py (reversal task
+// sizes, batch 64) with AdamW, and the 784-512-512-10 MLP of
+// a4_mlp_matmul.py (batch 256) with Adam.
+func BenchmarkTrainStep(b *testing.B) {
+	b.Run("GPT/B64", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		g := NewGPT(rng, GPTConfig{Vocab: 17, Context: 32, Dim: 64, Heads: 4, Layers: 2, Hidden: 256})
+		opt := optim.NewAdamW(g.Parameters(), optim.AdamConfig{LR: 1e-3, WeightDecay: 0.01})
+		const B, T = 64, 32
+		ids, targets := make([]int, B*T), make([]int, B*T)
+		for i := range ids {
+			ids[i], targets[i] = rng.IntN(17), rng.IntN(17)
+		}
+		step := func() float32 {
+			logits := g.Forward(ids, B, T)
+			loss := ops.CrossEntropy(ops.Reshape(logits, B*T, 17), targets)
+			loss.Backward()
+			opt.Step()
+			opt.ZeroGrad()
+			return loss.Item()
+		}
+		first := step()
+		for b.Loop() {
+			step()
+		}
+		if last := step(); !(last < first) {
+			b.Errorf("loss went from %v to %v", first, last)
+		}
+	})
+	b.Run("MLP/B256", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		m := NewMLP(rng, 784, []int{512, 512}, 10)
+		opt := optim.NewAdam(m.Parameters(), optim.AdamConfig{LR: 1e-3})
+		x := autograd.Const(tensor.Randn(rng, 256, 784))
+		labels := make([]int, 256)
+		for i := range labels {
+			labels[i] = rng.IntN(10)
+		}
+		step := func() float32 {
+			loss := ops.CrossEntropy(m.Forward(x), labels)
+			loss.Backward()
+			opt.Step()
+			opt.ZeroGrad()
+			return loss.Item()
+		}
+		first := step()
+		for b.Loop() {
+			step()
+		}
+		if last := step(); !(last < first) {
+			b.Errorf("loss went from %v to %v", first, last)
+		}
+	})
+}

@@ -1,0 +1,359 @@
+package nn
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// smallModel is a model with nested names and a scalar-free set of shapes.
+func smallModel(seed uint64) *Sequential {
+	return NewMLP(rand.New(rand.NewPCG(seed, 0)), 3, []int{4}, 2)
+}
+
+func TestWriteReadTensorsRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ts := map[string]*tensor.Tensor{
+		"a":      tensor.Randn(rng, 2, 3),
+		"b.c":    tensor.Randn(rng, 5),
+		"scalar": tensor.Scalar(7),
+		"empty":  tensor.Zeros(0, 4),
+	}
+	meta := map[string]string{"step": "1200", "note": "héllo"}
+	path := filepath.Join(t.TempDir(), "x.safetensors")
+	if err := WriteTensors(path, ts, meta); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if n := binary.LittleEndian.Uint64(raw); (8+n)%8 != 0 {
+		t.Errorf("header length %d leaves the data unaligned", n)
+	}
+	got, gotMeta, err := ReadTensors(path)
+	if err != nil {
+		t.Fatalf("ReadTensors(WriteTensors(...)) = %v", err)
+	}
+	if len(got) != len(ts) {
+		t.Errorf("ReadTensors returned %d tensors; want %d", len(got), len(ts))
+	}
+	for name, want := range ts {
+		if !tensor.Equal(got[name], want) {
+			t.Errorf("ReadTensors(...)[%q] = %v; want %v", name, got[name], want)
+		}
+	}
+	if gotMeta["step"] != "1200" || gotMeta["note"] != "héllo" || len(gotMeta) != 2 {
+		t.Errorf("metadata = %v; want %v", gotMeta, meta)
+	}
+	entries, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*"))
+	if len(entries) != 1 {
+		t.Errorf("the folder holds %v; want only the checkpoint (no temporary files)", entries)
+	}
+}
+
+func TestSaveLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	a, b := smallModel(1), smallModel(2)
+	if err := Save(path, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := Load(path, b); err != nil {
+		t.Fatalf("Load = %v", err)
+	}
+	for i, p := range a.Parameters() {
+		if q := b.Parameters()[i]; !tensor.Equal(p.Data, q.Data) {
+			t.Errorf("after Load, parameter %d = %v; want %v", i, q.Data, p.Data)
+		}
+	}
+}
+
+func TestLoadMismatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	ts := StateDict(smallModel(1))
+	ts["0.weight"] = tensor.Zeros(4, 5) // mis-shaped
+	delete(ts, "2.bias")                // missing
+	ts["extra"] = tensor.Zeros(1)       // unexpected
+	ts["0.bias"] = tensor.Full(9, 4)    // fine, but must not be copied
+	if err := WriteTensors(path, ts, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := smallModel(3)
+	before := cloneState(m)
+	err := Load(path, m)
+	var mm *MismatchError
+	if !errors.As(err, &mm) {
+		t.Fatalf("Load of a mismatched file = %v; want a *MismatchError", err)
+	}
+	for _, want := range []string{"1 missing (2.bias)", "1 unexpected (extra)", "1 mis-shaped (0.weight: [4 5], model wants [4 3])", path} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Load error %q; want it to contain %q", err, want)
+		}
+	}
+	checkUnchanged(t, m, before)
+}
+
+func cloneState(m Module) map[string]*tensor.Tensor {
+	out := map[string]*tensor.Tensor{}
+	for name, t := range StateDict(m) {
+		out[name] = t.Clone()
+	}
+	return out
+}
+
+func checkUnchanged(t *testing.T, m Module, before map[string]*tensor.Tensor) {
+	t.Helper()
+	for name, p := range StateDict(m) {
+		if !tensor.Equal(p, before[name]) {
+			t.Fatalf("a failed load changed %s", name)
+		}
+	}
+}
+
+// validFile returns the bytes of a small valid checkpoint of smallModel.
+func validFile(t testing.TB) []byte {
+	path := filepath.Join(t.TempDir(), "v.safetensors")
+	if err := WriteTensors(path, StateDict(smallModel(5)), map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// withHeader returns a file with the given JSON header and n data bytes.
+func withHeader(header string, n int) []byte {
+	var b bytes.Buffer
+	binary.Write(&b, binary.LittleEndian, uint64(len(header)))
+	b.WriteString(header)
+	b.Write(make([]byte, n))
+	return b.Bytes()
+}
+
+func TestReadTensorsRejects(t *testing.T) {
+	huge := make([]byte, 16)
+	binary.LittleEndian.PutUint64(huge, 1<<62)
+	tests := []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"empty", nil, "no header length"},
+		{"short", []byte{1, 2, 3}, "no header length"},
+		{"huge header", huge, "header length 4611686018427387904 exceeds"},
+		{"header past end", withHeader("{}", 0)[:9], "exceeds the limit"},
+		{"not json", withHeader("{nope", 0), "header"},
+		{"not object", withHeader("[1,2]", 0), "header"},
+		{"dtype", withHeader(`{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}`, 4), `dtype "F16": only F32 is supported`},
+		{"unknown field", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}}`, 4), "unknown field"},
+		{"no shape", withHeader(`{"a":{"dtype":"F32","data_offsets":[0,4]}}`, 4), "no shape"},
+		{"negative dim", withHeader(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}`, 4), "negative dimension"},
+		{"size", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}`, 4), "shape [2] needs 8 bytes; data offsets [0 4] give 4"},
+		{"overflow", withHeader(`{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}`, 4), "needs more than 2^63 bytes"},
+		{"reversed", withHeader(`{"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}`, 4), "data offsets [4 0]"},
+		{"gap", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8), "want it to begin at 0"},
+		{"overlap", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8), "want it to begin at 8"},
+		{"short data", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 4), "cover 8 bytes of a data region of 4"},
+		{"trailing data", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 8), "cover 4 bytes of a data region of 8"},
+		{"metadata", withHeader(`{"__metadata__":{"a":1}}`, 0), "__metadata__"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := decodeTensors(bytes.NewReader(tt.file), int64(len(tt.file)))
+			if err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("decodeTensors(%s) = %v; want an ErrFormat error containing %q", tt.name, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadTruncatedAndCorrupt truncates a valid file at every length and
+// flips every byte of its header and some of its data: each load must fail
+// with an error, or (for data bytes) succeed, and never panic; a failed load
+// leaves the model unchanged.
+func TestLoadTruncatedAndCorrupt(t *testing.T) {
+	valid := validFile(t)
+	path := filepath.Join(t.TempDir(), "c.safetensors")
+	m := smallModel(9)
+	before := cloneState(m)
+	load := func(b []byte) error {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return Load(path, m)
+	}
+	for n := range len(valid) {
+		if err := load(valid[:n]); err == nil {
+			t.Fatalf("Load of the file truncated to %d of %d bytes succeeded", n, len(valid))
+		}
+		checkUnchanged(t, m, before)
+	}
+	hlen := int(binary.LittleEndian.Uint64(valid))
+	for i := range 8 + hlen {
+		for _, x := range []byte{0xff, '"', '9', '}'} {
+			b := bytes.Clone(valid)
+			if b[i] == x {
+				continue
+			}
+			b[i] = x
+			if err := load(b); err == nil {
+				// A changed digit in a name or a space may still be a
+				// valid file for some other model, but not for this one
+				// with the same shapes: the only harmless edits keep the
+				// JSON equivalent.
+				checkNoChangeUnlessEquivalent(t, valid, b)
+				m = smallModel(9)
+				continue
+			}
+			checkUnchanged(t, m, before)
+		}
+	}
+}
+
+// checkNoChangeUnlessEquivalent fails unless corrupt's header decodes to the
+// same entries as valid's.
+func checkNoChangeUnlessEquivalent(t *testing.T, valid, corrupt []byte) {
+	t.Helper()
+	h := func(b []byte) any {
+		n := binary.LittleEndian.Uint64(b)
+		var v any
+		json.Unmarshal(b[8:8+n], &v)
+		delete(v.(map[string]any), metadataKey)
+		return v
+	}
+	a, _ := json.Marshal(h(valid))
+	c, _ := json.Marshal(h(corrupt))
+	if !bytes.Equal(a, c) {
+		t.Errorf("a corrupted header loaded: %s", corrupt[8:8+binary.LittleEndian.Uint64(corrupt)])
+	}
+}
+
+func TestWriteTensorsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.safetensors")
+	if err := Save(path, smallModel(1)); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := os.ReadFile(path)
+	// A write that fails half-way, as a full disk or a crash would leave
+	// it: the old file must survive intact and no temporary file remain.
+	boom := errors.New("disk full")
+	err := writeAtomic(path, func(w io.Writer) error {
+		w.Write(make([]byte, 100000))
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("writeAtomic = %v; want the write's error", err)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, old) {
+		t.Error("a failed write changed the existing checkpoint")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("after a failed write the folder holds %d entries; want 1", len(entries))
+	}
+}
+
+func TestWriteTensorsErrors(t *testing.T) {
+	err := WriteTensors(filepath.Join(t.TempDir(), "no", "such", "dir", "x"), map[string]*tensor.Tensor{"a": tensor.Zeros(1)}, nil)
+	if err == nil || !strings.Contains(err.Error(), "nn: write") {
+		t.Errorf("WriteTensors into a missing folder = %v; want an nn: write error", err)
+	}
+	if _, _, err := ReadTensors(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ReadTensors(missing) = %v; want an error wrapping os.ErrNotExist", err)
+	}
+}
+
+// TestPythonReadsOurFile reads a file written here with json and numpy, if
+// the Python that has numpy is installed.
+func TestPythonReadsOurFile(t *testing.T) {
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		t.Skip("no /usr/bin/python3")
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	m := smallModel(4)
+	if err := WriteTensors(path, StateDict(m), map[string]string{"step": "3"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(py, "testdata/gen_fixture.py", "check", path).Output()
+	if err != nil {
+		t.Skipf("python check failed to run (numpy missing?): %v", err)
+	}
+	var got struct {
+		Metadata map[string]string
+		Tensors  map[string]struct {
+			Shape []int
+			Sum   float64
+		}
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("python output %q: %v", out, err)
+	}
+	if got.Metadata["step"] != "3" {
+		t.Errorf("python read metadata %v; want step 3", got.Metadata)
+	}
+	for name, p := range StateDict(m) {
+		e, ok := got.Tensors[name]
+		var sum float64
+		for _, x := range p.Data() {
+			sum += float64(x)
+		}
+		if !ok || !equalInts(e.Shape, p.Shape()) || e.Sum-sum > 1e-6 || sum-e.Sum > 1e-6 {
+			t.Errorf("python read %s as %+v; want shape %v sum %v", name, e, p.Shape(), sum)
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func FuzzReadTensors(f *testing.F) {
+	valid := validFile(f)
+	f.Add(valid)
+	f.Add(valid[:len(valid)/2])
+	f.Add(valid[:20])
+	fixture, err := os.ReadFile("testdata/gpt_fixture.safetensors")
+	if err == nil {
+		f.Add(fixture)
+	}
+	f.Add(withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 8))
+	f.Add(withHeader(`{"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"b":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}`, 4))
+	f.Add(withHeader(`{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}`, 4))
+	f.Add(withHeader(`{"__metadata__":{"a":"b"}}`, 0))
+	f.Add(withHeader(`{"a":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}`, 4))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ts, _, err := decodeTensors(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			if ts != nil {
+				t.Errorf("decodeTensors returned tensors with error %v", err)
+			}
+			return
+		}
+		// A file that reads must account for every byte after the header.
+		n := 0
+		for _, x := range ts {
+			n += 4 * x.Len()
+		}
+		if hlen := binary.LittleEndian.Uint64(b); uint64(n) != uint64(len(b))-8-hlen {
+			t.Errorf("tensors hold %d bytes of a %d-byte file with a %d-byte header", n, len(b), hlen)
+		}
+	})
+}

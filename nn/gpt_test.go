@@ -1,0 +1,150 @@
+package nn
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// fixture is testdata/gpt_fixture.json, written with the weights in
+// testdata/gpt_fixture.safetensors by testdata/gen_fixture.py.
+type fixture struct {
+	Config struct {
+		Vocab, Context, Dim, Heads, Layers, Hidden int
+	}
+	IDs    []int
+	Batch  int
+	Logits []float64
+}
+
+func loadFixture(t *testing.T) (*GPT, *fixture) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/gpt_fixture.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f fixture
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	c := f.Config
+	g := NewGPT(rand.New(rand.NewPCG(0, 0)), GPTConfig{Vocab: c.Vocab, Context: c.Context, Dim: c.Dim,
+		Heads: c.Heads, Layers: c.Layers, Hidden: c.Hidden})
+	if err := Load("testdata/gpt_fixture.safetensors", g); err != nil {
+		t.Fatalf("Load of the Python-written fixture: %v", err)
+	}
+	return g, &f
+}
+
+// TestGPTMatchesPyTorch loads weights written in Python with json and numpy
+// and compares the logits with PyTorch's, computed in float64.
+func TestGPTMatchesPyTorch(t *testing.T) {
+	g, f := loadFixture(t)
+	_, meta, err := ReadTensors("testdata/gpt_fixture.safetensors")
+	if err != nil || meta["generator"] != "gen_fixture.py" {
+		t.Errorf("fixture metadata %v, %v; want generator gen_fixture.py", meta, err)
+	}
+	T := len(f.IDs) / f.Batch
+	logits := g.Forward(f.IDs, f.Batch, T).Data.Data()
+	if len(logits) != len(f.Logits) {
+		t.Fatalf("GPT.Forward gave %d logits; want %d", len(logits), len(f.Logits))
+	}
+	for i, got := range logits {
+		if want := f.Logits[i]; math.Abs(float64(got)-want) > 2e-5*(1+math.Abs(want)) {
+			t.Fatalf("GPT.Forward(fixture ids) logit %d = %v; PyTorch %v", i, got, want)
+		}
+	}
+}
+
+// TestCachedForwardMatchesFull feeds a sequence to the model in pieces, with
+// the key/value cache, and compares each position's logits with those of
+// one full forward pass.
+func TestCachedForwardMatchesFull(t *testing.T) {
+	g, f := loadFixture(t)
+	T, V := g.Config.Context, g.Config.Vocab
+	ids := f.IDs[:T]
+	full := g.Forward(ids, 1, T).Data.Data()
+	for _, pieces := range [][]int{{1, 1, 1, 1, 1, 1, 1, 1}, {3, 1, 4}, {8}, {2, 6}} {
+		cache := g.NewCache()
+		var got []float32
+		start := 0
+		for _, n := range pieces {
+			got = append(got, g.ForwardCached(ids[start:start+n], 1, n, cache).Data.Data()...)
+			start += n
+		}
+		if cache.Len() != T {
+			t.Errorf("pieces %v: cache holds %d positions; want %d", pieces, cache.Len(), T)
+		}
+		for i := range full {
+			if math.Abs(float64(got[i]-full[i])) > 1e-5 {
+				t.Errorf("pieces %v: cached logit at position %d, token %d = %v; full forward %v", pieces, i/V, i%V, got[i], full[i])
+				break
+			}
+		}
+	}
+}
+
+// TestGenerate checks greedy decoding against argmax of full forward passes,
+// past the end of the context.
+func TestGenerate(t *testing.T) {
+	g, _ := loadFixture(t)
+	prompt := []int{1, 2, 3}
+	n := 10 // 13 tokens in all, beyond the context of 8
+	got := g.Generate(nil, prompt, n, 0)
+	seq := slices.Clone(prompt)
+	for range n {
+		window := seq[max(0, len(seq)-g.Config.Context):]
+		logits := g.Forward(window, 1, len(window)).Data.Data()
+		seq = append(seq, Sample(nil, logits[len(logits)-g.Config.Vocab:], 0))
+	}
+	if want := seq[len(prompt):]; !slices.Equal(got, want) {
+		t.Errorf("Generate(greedy) = %v; want %v", got, want)
+	}
+	if !g.Training() {
+		t.Error("Generate left the model in evaluation mode")
+	}
+	if g.Parameters()[0].RequiresGrad() == false {
+		t.Error("Generate left the parameters inside NoGrad")
+	}
+	a := g.Generate(rand.New(rand.NewPCG(1, 1)), prompt, 20, 1)
+	b := g.Generate(rand.New(rand.NewPCG(1, 1)), prompt, 20, 1)
+	if !slices.Equal(a, b) || len(a) != 20 {
+		t.Errorf("sampling with the same seed gave %v and %v", a, b)
+	}
+}
+
+func TestSample(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	logits := []float32{0, float32(math.Log(3)), -50}
+	counts := make([]int, 3)
+	for range 20000 {
+		counts[Sample(rng, logits, 1)]++
+	}
+	// Probabilities 1/4, 3/4, ~0.
+	if f := float64(counts[1]) / 20000; math.Abs(f-0.75) > 0.015 || counts[2] != 0 {
+		t.Errorf("Sample frequencies %v; want about [5000 15000 0]", counts)
+	}
+	if got := Sample(nil, []float32{1, 3, 3}, 0); got != 1 {
+		t.Errorf("Sample(greedy, [1 3 3]) = %d; want 1", got)
+	}
+}
+
+func TestAttentionGradCheck(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	a := NewMultiHeadAttention(rng, 4, 2, true)
+	f := func(xs ...*autograd.Value) *autograd.Value { return a.Forward(xs[0]) }
+	if _, err := autograd.GradCheck(f, []*tensor.Tensor{tensor.Randn(rng, 2, 3, 4)}, 1e-2, 1e-2, 1e-2); err != nil {
+		t.Error(err)
+	}
+	blk := NewTransformerBlock(rng, 4, 2, 8, true, 0)
+	g := func(xs ...*autograd.Value) *autograd.Value { return blk.Forward(xs[0]) }
+	if _, err := autograd.GradCheck(g, []*tensor.Tensor{tensor.Randn(rng, 2, 3, 4)}, 1e-2, 1e-2, 1e-2); err != nil {
+		t.Error(err)
+	}
+}

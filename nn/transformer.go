@@ -1,0 +1,188 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops"
+)
+
+// FeedForward is a transformer's position-wise MLP: Linear, GELU, Linear.
+type FeedForward struct {
+	Base
+	FC1 *Linear // (hidden, C)
+	FC2 *Linear // (C, hidden)
+}
+
+// NewFeedForward returns the MLP dim -> hidden -> dim.
+func NewFeedForward(rng *rand.Rand, dim, hidden int) *FeedForward {
+	f := &FeedForward{FC1: NewLinear(rng, dim, hidden, true), FC2: NewLinear(rng, hidden, dim, true)}
+	f.AddModule("fc1", f.FC1)
+	f.AddModule("fc2", f.FC2)
+	return f
+}
+
+// Forward returns FC2(GELU(FC1(x))).
+func (f *FeedForward) Forward(x *autograd.Value) *autograd.Value {
+	return f.FC2.Forward(ops.GELU(f.FC1.Forward(x)))
+}
+
+// TransformerBlock is a pre-LayerNorm transformer block:
+//
+//	x ← x + Dropout(Attn(LN1(x)))
+//	x ← x + Dropout(MLP(LN2(x)))
+type TransformerBlock struct {
+	Base
+	LN1  *LayerNorm
+	Attn *MultiHeadAttention
+	LN2  *LayerNorm
+	MLP  *FeedForward
+	Drop *Dropout // on each residual branch; P 0 for none
+}
+
+// NewTransformerBlock returns a block over dim features with the given heads,
+// an MLP of hidden units (4·dim if hidden is 0), causal attention if causal,
+// and residual dropout p. Submodules are named ln1, attn, ln2, mlp.
+func NewTransformerBlock(rng *rand.Rand, dim, heads, hidden int, causal bool, p float32) *TransformerBlock {
+	if hidden == 0 {
+		hidden = 4 * dim
+	}
+	b := &TransformerBlock{
+		LN1:  NewLayerNorm(dim),
+		Attn: NewMultiHeadAttention(rng, dim, heads, causal),
+		LN2:  NewLayerNorm(dim),
+		MLP:  NewFeedForward(rng, dim, hidden),
+		Drop: NewDropout(rng, p),
+	}
+	b.AddModule("ln1", b.LN1)
+	b.AddModule("attn", b.Attn)
+	b.AddModule("ln2", b.LN2)
+	b.AddModule("mlp", b.MLP)
+	b.AddModule("drop", b.Drop)
+	return b
+}
+
+// Forward returns the block's output for x of shape (B, T, C).
+func (b *TransformerBlock) Forward(x *autograd.Value) *autograd.Value {
+	return b.ForwardCached(x, nil)
+}
+
+// ForwardCached is Forward with the attention's keys and values kept in
+// cache (see MultiHeadAttention.ForwardCached).
+func (b *TransformerBlock) ForwardCached(x *autograd.Value, cache *KVCache) *autograd.Value {
+	x = ops.Add(x, b.Drop.Forward(b.Attn.ForwardCached(b.LN1.Forward(x), cache)))
+	return ops.Add(x, b.Drop.Forward(b.MLP.Forward(b.LN2.Forward(x))))
+}
+
+// GPTConfig sizes a GPT model.
+type GPTConfig struct {
+	Vocab   int     // number of token ids
+	Context int     // the longest sequence, the number of learned positions
+	Dim     int     // model width C
+	Heads   int     // attention heads; must divide Dim
+	Layers  int     // transformer blocks
+	Hidden  int     // MLP width; 0 means 4·Dim
+	Dropout float32 // residual and embedding dropout
+}
+
+// GPT is a decoder-only transformer language model: token and learned
+// position embeddings, causal pre-LayerNorm blocks, a final LayerNorm and a
+// linear head to next-token logits. Its parameters are named "tok.weight",
+// "pos.weight", "blocks.<i>.ln1.weight", "blocks.<i>.attn.qkv.weight",
+// "blocks.<i>.attn.proj.weight", "blocks.<i>.ln2.weight",
+// "blocks.<i>.mlp.fc1.weight", "blocks.<i>.mlp.fc2.weight" (each Linear and
+// LayerNorm with its ".bias"), "lnf.weight", "lnf.bias", "head.weight" and
+// "head.bias".
+type GPT struct {
+	Base
+	Config GPTConfig
+	Tok    *Embedding
+	Pos    *PositionalEmbedding
+	Drop   *Dropout
+	Blocks []*TransformerBlock
+	LNF    *LayerNorm
+	Head   *Linear
+}
+
+// NewGPT returns a GPT model initialised as GPT-2 and the a3_transformer
+// reference: weights and embeddings from N(0, 0.02²), biases 0, LayerNorms
+// 1 and 0. It panics if a size is not positive or Heads does not divide Dim.
+func NewGPT(rng *rand.Rand, cfg GPTConfig) *GPT {
+	if cfg.Vocab <= 0 || cfg.Context <= 0 || cfg.Dim <= 0 || cfg.Layers < 0 || cfg.Heads <= 0 || cfg.Dim%cfg.Heads != 0 {
+		panic(fmt.Sprintf("nn: NewGPT: config %+v: want positive sizes and Heads dividing Dim", cfg))
+	}
+	g := &GPT{Config: cfg}
+	g.Tok = NewEmbedding(rng, cfg.Vocab, cfg.Dim)
+	g.Pos = NewPositionalEmbedding(rng, cfg.Context, cfg.Dim)
+	g.Drop = NewDropout(rng, cfg.Dropout)
+	g.AddModule("tok", g.Tok)
+	g.AddModule("pos", g.Pos)
+	g.AddModule("drop", g.Drop)
+	for i := range cfg.Layers {
+		b := NewTransformerBlock(rng, cfg.Dim, cfg.Heads, cfg.Hidden, true, cfg.Dropout)
+		g.Blocks = append(g.Blocks, b)
+		g.AddModule(fmt.Sprintf("blocks.%d", i), b)
+	}
+	g.LNF = NewLayerNorm(cfg.Dim)
+	g.Head = NewLinear(rng, cfg.Dim, cfg.Vocab, true)
+	g.AddModule("lnf", g.LNF)
+	g.AddModule("head", g.Head)
+	for _, p := range g.NamedParameters() {
+		switch {
+		case p.Value.Data.Rank() == 2:
+			Normal(rng, p.Value.Data, 0.02)
+		case !strings.HasSuffix(p.Name, "ln1.weight") && !strings.HasSuffix(p.Name, "ln2.weight") && p.Name != "lnf.weight":
+			p.Value.Data.Fill(0) // biases
+		}
+	}
+	return g
+}
+
+// Forward returns the next-token logits (B, T, Vocab) for ids, a batch of B
+// sequences of T ids in row-major order (len(ids) = B·T). It panics if
+// len(ids) is not B·T, T exceeds the context, or an id is out of range.
+func (g *GPT) Forward(ids []int, B, T int) *autograd.Value {
+	return g.ForwardCached(ids, B, T, nil)
+}
+
+// Cache holds a GPT's keys and values per block, for generation.
+type Cache struct {
+	Layers []KVCache
+}
+
+// NewCache returns an empty cache for g.
+func (g *GPT) NewCache() *Cache { return &Cache{Layers: make([]KVCache, len(g.Blocks))} }
+
+// Len returns the number of positions in the cache.
+func (c *Cache) Len() int {
+	if c == nil || len(c.Layers) == 0 {
+		return 0
+	}
+	return c.Layers[0].Len()
+}
+
+// ForwardCached returns the logits (B, T, Vocab) for T new positions of each
+// of B sequences whose earlier positions are in cache, and appends the new
+// positions to the cache. With a nil cache it is Forward. It panics if the
+// positions would exceed the context.
+func (g *GPT) ForwardCached(ids []int, B, T int, cache *Cache) *autograd.Value {
+	if len(ids) != B*T {
+		panic(fmt.Sprintf("nn: GPT.Forward: %d ids for B=%d, T=%d", len(ids), B, T))
+	}
+	past := cache.Len()
+	if past+T > g.Config.Context {
+		panic(fmt.Sprintf("nn: GPT.Forward: positions up to %d exceed the context %d", past+T, g.Config.Context))
+	}
+	x := ops.Reshape(g.Tok.Forward(ids), B, T, g.Config.Dim)
+	x = g.Drop.Forward(g.Pos.Forward(x, past))
+	for i, b := range g.Blocks {
+		var c *KVCache
+		if cache != nil {
+			c = &cache.Layers[i]
+		}
+		x = b.ForwardCached(x, c)
+	}
+	return g.Head.Forward(g.LNF.Forward(x))
+}
