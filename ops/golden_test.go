@@ -153,8 +153,8 @@ func loadGolden(t *testing.T) []goldenCase {
 // needed for elements near 0 that float32 cannot resolve relative to their
 // neighbours: sums of products that cancel (a MatMul element 1e-4 of the
 // others), or saturation (σ'(30) is 9e-14 in float64 and exactly 0 in
-// float32). With it the worst case measured is 9e-7 of the bound's scale;
-// without it only such elements fail.
+// float32). The largest error measured is 9e-7·(|want| + 0.1·max|want|), a
+// tenth of the tolerance; without the floor only such elements would fail.
 func closeTo(got *tensor.Tensor, want goldenArray, tol float64) error {
 	if fmt.Sprint(got.Shape()) != fmt.Sprint(want.Shape) {
 		return fmt.Errorf("shape %v; want %v", got.Shape(), want.Shape)
