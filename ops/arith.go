@@ -26,7 +26,14 @@ func Add(a, b *autograd.Value) *autograd.Value {
 	out := tensor.Add(a.Data, b.Data)
 	return autograd.Record("Add", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a + b
-		return []*tensor.Tensor{reduceTo(g, a.Data.Shape()), reduceTo(g, b.Data.Shape())}
+		var da, db *tensor.Tensor
+		if a.RequiresGrad() {
+			da = reduceTo(g, a.Data.Shape())
+		}
+		if b.RequiresGrad() {
+			db = reduceTo(g, b.Data.Shape())
+		}
+		return []*tensor.Tensor{da, db}
 	}, a, b)
 }
 
@@ -35,11 +42,14 @@ func Sub(a, b *autograd.Value) *autograd.Value {
 	out := tensor.Sub(a.Data, b.Data)
 	return autograd.Record("Sub", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a - b
-		var db *tensor.Tensor
+		var da, db *tensor.Tensor
+		if a.RequiresGrad() {
+			da = reduceTo(g, a.Data.Shape())
+		}
 		if b.RequiresGrad() {
 			db = reduceTo(tensor.Neg(g), b.Data.Shape())
 		}
-		return []*tensor.Tensor{reduceTo(g, a.Data.Shape()), db}
+		return []*tensor.Tensor{da, db}
 	}, a, b)
 }
 
@@ -99,12 +109,12 @@ func Pow(a, b *autograd.Value) *autograd.Value {
 		}
 		if b.RequiresGrad() {
 			// db = g · a^b · ln a
-			lna := tensor.Apply(a.Data, func(x float32) float32 {
-				if x == 0 {
-					return 0
+			lna := tensor.ZerosLike(a.Data)
+			for i, x := range a.Data.Data() {
+				if x != 0 {
+					lna.Data()[i] = float32(math.Log(float64(x)))
 				}
-				return float32(math.Log(float64(x)))
-			})
+			}
 			db = reduceTo(tensor.Mul(g, tensor.Mul(out, lna)), b.Data.Shape())
 		}
 		return []*tensor.Tensor{da, db}

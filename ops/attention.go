@@ -65,7 +65,7 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 		var sum float64
 		for j, s := range row {
 			if kept(keep, r*S+j, causal, i, j) {
-				e := float32(math.Exp(float64(s*scale - m)))
+				e := expf(s*scale - m)
 				row[j] = e
 				sum += float64(e)
 			} else {

@@ -26,6 +26,9 @@
 //     negative, counting from the end.
 //   - Reductions over all elements (SumAll, MeanAll, the losses) return 0-d
 //     values, ready for Backward.
+//   - The exponentials of Softmax, LogSoftmax, CrossEntropy and attention use
+//     a float32 exp accurate to 2 ulp; sums of exponentials and of losses
+//     accumulate in float64.
 //   - Random ops (Dropout) draw from the caller's *rand.Rand, so seeded code
 //     is reproducible.
 //

@@ -7,13 +7,15 @@ import (
 	"github.com/gotensor/gotensor/tensor"
 )
 
-// cosineEps guards the denominator of a cosine similarity, as PyTorch's
-// default eps: x·y / max(‖x‖·‖y‖, 1e-8).
+// cosineEps guards the norms of a cosine similarity, as PyTorch's default
+// eps: x·y / (max(‖x‖, eps)·max(‖y‖, eps)) with eps = 1e-8. PyTorch 1.13
+// clamps each norm (older versions clamped their product, which differs only
+// when a norm is below eps); ops matches 1.13 and is tested against it.
 const cosineEps = 1e-8
 
 // CosineSimilarity returns the cosine of the angle between vectors a and b,
-// a·b / max(‖a‖·‖b‖, 1e-8), as a 0-d value; a zero vector gives 0. It panics
-// unless a and b are 1-D of the same length.
+// a·b / (max(‖a‖, 1e-8)·max(‖b‖, 1e-8)), as a 0-d value; a zero vector gives
+// 0, not NaN. It panics unless a and b are 1-D of the same length.
 func CosineSimilarity(a, b *autograd.Value) *autograd.Value {
 	as, bs := a.Data.Shape(), b.Data.Shape()
 	if len(as) != 1 || len(bs) != 1 || as[0] != bs[0] {
@@ -37,9 +39,9 @@ func rowNorms(x []float32, n, d int) []float32 {
 }
 
 // PairwiseCosine returns the (n, m) matrix of cosine similarities between the
-// rows of a (n, d) and the rows of b (m, d): out_ij = a_i·b_j /
-// max(‖a_i‖·‖b_j‖, 1e-8). It panics unless a and b are 2-D with the same
-// number of columns.
+// rows of a (n, d) and the rows of b (m, d):
+// out_ij = a_i·b_j / (max(‖a_i‖, 1e-8)·max(‖b_j‖, 1e-8)). It panics unless a
+// and b are 2-D with the same number of columns.
 func PairwiseCosine(a, b *autograd.Value) *autograd.Value {
 	as, bs := a.Data.Shape(), b.Data.Shape()
 	if len(as) != 2 || len(bs) != 2 || as[1] != bs[1] {
@@ -51,27 +53,28 @@ func PairwiseCosine(a, b *autograd.Value) *autograd.Value {
 	o := out.Data()
 	for i := range n {
 		for j := range m {
-			o[i*m+j] /= max(na[i]*nb[j], cosineEps)
+			o[i*m+j] /= max(na[i], cosineEps) * max(nb[j], cosineEps)
 		}
 	}
 	return autograd.Record("PairwiseCosine", out, func(g *tensor.Tensor) []*tensor.Tensor {
-		// out_ij = a_i·b_j / den_ij with den_ij = max(‖a_i‖‖b_j‖, eps). Where
-		// the norm product is the denominator,
-		//   d out_ij / d a_i = b_j/den_ij - out_ij·a_i/‖a_i‖²,
-		// and where eps is, only the first term. So with G = g/den,
-		//   da = G·b - ca·a, ca_i = Σ_j g_ij·out_ij/‖a_i‖² over the former,
-		//   db = Gᵀ·a - cb·b, cb_j = Σ_i g_ij·out_ij/‖b_j‖² likewise.
+		// out_ij = a_i·b_j / (A_i·B_j) with A_i = max(‖a_i‖, eps), so
+		//   d out_ij / d a_i = b_j/(A_i·B_j) - out_ij·a_i/‖a_i‖²,
+		// the second term only where ‖a_i‖ > eps (else A_i is constant).
+		// With G = g/(A·B):
+		//   da = G·b - ca·a, ca_i = Σ_j g_ij·out_ij / ‖a_i‖²,
+		//   db = Gᵀ·a - cb·b, cb_j = Σ_i g_ij·out_ij / ‖b_j‖².
 		G := tensor.ZerosLike(g)
 		gd, gs := G.Data(), g.Data()
 		ca, cb := make([]float32, n), make([]float32, m)
 		for i := range n {
 			for j := range m {
 				k := i*m + j
-				p := na[i] * nb[j]
-				gd[k] = gs[k] / max(p, cosineEps)
-				if p > cosineEps {
-					t := gs[k] * o[k]
+				gd[k] = gs[k] / (max(na[i], cosineEps) * max(nb[j], cosineEps))
+				t := gs[k] * o[k]
+				if na[i] > cosineEps {
 					ca[i] += t / (na[i] * na[i])
+				}
+				if nb[j] > cosineEps {
 					cb[j] += t / (nb[j] * nb[j])
 				}
 			}

@@ -35,19 +35,40 @@ func lanes(fn string, x *tensor.Tensor, ax int) (outer, n, inner int) {
 // softmaxLane writes the softmax of the lane x[0], x[s], ..., x[(n-1)s] into
 // y at the same positions and returns log Σ exp(x - max) and the max.
 func softmaxLane(y, x []float32, n, s int) (logSum, m float32) {
+	if s == 1 {
+		return softmaxRow(y[:n], x[:n])
+	}
 	m = x[0]
 	for i := 1; i < n; i++ {
-		m = max(m, x[i*s])
+		if v := x[i*s]; v > m || v != v {
+			m = v
+		}
 	}
 	var sum float64
 	for i := range n {
-		e := float32(math.Exp(float64(x[i*s] - m)))
+		e := expf(x[i*s] - m)
 		y[i*s] = e
 		sum += float64(e)
 	}
 	inv := float32(1 / sum)
 	for i := range n {
 		y[i*s] *= inv
+	}
+	return float32(math.Log(sum)), m
+}
+
+// softmaxRow is softmaxLane for a contiguous row: y = softmax(x).
+func softmaxRow(y, x []float32) (logSum, m float32) {
+	m = x[0]
+	for _, v := range x[1:] {
+		if v > m || v != v {
+			m = v
+		}
+	}
+	sum := expSub(y, x, m)
+	inv := float32(1 / sum)
+	for i := range y {
+		y[i] *= inv
 	}
 	return float32(math.Log(sum)), m
 }
