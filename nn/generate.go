@@ -11,9 +11,9 @@ import (
 // Generate continues prompt by n tokens and returns them. Each token is the
 // most likely one if temperature is 0 (greedy decoding), and otherwise drawn
 // from softmax(logits/temperature) with rng (which may be nil for greedy
-// decoding). The model runs in evaluation
-// mode without recording gradients, and keeps each block's keys and values
-// in a cache, so that each new token costs one forward step of one position.
+// decoding). The model runs in evaluation mode without recording
+// gradients, and keeps each block's keys and values in a cache, so that each
+// new token costs one forward step of one position.
 //
 // Once the sequence fills the context, each step conditions on the last
 // Context tokens, as a model without a cache does: the cache is rebuilt from
