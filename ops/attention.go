@@ -84,15 +84,8 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 		// ds = scale·w·(g - Σ_j g_j·w_j); masked keys have w = 0 and get 0.
 		ds := tensor.ZerosLike(w)
 		d, gs := ds.Data(), g.Data()
-		for r := 0; r*S < len(wd); r++ {
-			wr, gr, dr := wd[r*S:(r+1)*S], gs[r*S:(r+1)*S], d[r*S:(r+1)*S]
-			var dot float32
-			for j, x := range wr {
-				dot += gr[j] * x
-			}
-			for j, x := range wr {
-				dr[j] = scale * x * (gr[j] - dot)
-			}
+		for o := 0; o < len(wd); o += S {
+			softmaxGrad(d[o:], gs[o:], wd[o:], S, 1, scale)
 		}
 		var dq, dk *tensor.Tensor
 		if q.RequiresGrad() {

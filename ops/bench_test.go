@@ -108,3 +108,19 @@ func BenchmarkReLU(b *testing.B) {
 		ReLU(x).BackwardWith(g)
 	}
 }
+
+func BenchmarkGELU(b *testing.B) {
+	x := autograd.Param(tensor.Randn(seeded(6), 64*32, 256))
+	g := tensor.Randn(seeded(7), 64*32, 256)
+	for _, f := range []struct {
+		name string
+		op   func(*autograd.Value) *autograd.Value
+	}{{"erf", GELU}, {"tanh", GELUTanh}} {
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				f.op(x).BackwardWith(g)
+			}
+		})
+	}
+}

@@ -94,13 +94,7 @@ func Softmax(x *autograd.Value, ax int) *autograd.Value {
 		for o := range outer {
 			for j := range inner {
 				b := o*n*inner + j
-				var dot float32
-				for i := range n {
-					dot += gs[b+i*inner] * ys[b+i*inner]
-				}
-				for i := range n {
-					d[b+i*inner] = ys[b+i*inner] * (gs[b+i*inner] - dot)
-				}
+				softmaxGrad(d[b:], gs[b:], ys[b:], n, inner, 1)
 			}
 		}
 		return []*tensor.Tensor{dx}
@@ -132,15 +126,56 @@ func LogSoftmax(x *autograd.Value, ax int) *autograd.Value {
 		for o := range outer {
 			for j := range inner {
 				b := o*n*inner + j
-				var sum float32
-				for i := range n {
-					sum += gs[b+i*inner]
-				}
-				for i := range n {
-					d[b+i*inner] = gs[b+i*inner] - ps[b+i*inner]*sum
-				}
+				logSoftmaxGrad(d[b:], gs[b:], ps[b:], n, inner)
 			}
 		}
 		return []*tensor.Tensor{dx}
 	}, x)
+}
+
+// softmaxGrad sets d = scale·y·(g - Σ_k g_k·y_k) over the lane of n values
+// spaced s apart: the backward of y = softmax(scale·x) (scale is 1 for
+// Softmax, 1/√D for attention).
+func softmaxGrad(d, g, y []float32, n, s int, scale float32) {
+	if s == 1 {
+		d, g, y = d[:n], g[:n], y[:n]
+		var dot float32
+		for i, v := range y {
+			dot += g[i] * v
+		}
+		for i, v := range y {
+			d[i] = scale * v * (g[i] - dot)
+		}
+		return
+	}
+	var dot float32
+	for i := range n {
+		dot += g[i*s] * y[i*s]
+	}
+	for i := range n {
+		d[i*s] = scale * y[i*s] * (g[i*s] - dot)
+	}
+}
+
+// logSoftmaxGrad sets d = g - p·Σ_k g_k over the lane of n values spaced s
+// apart, where p = softmax(x): the backward of y = log softmax(x).
+func logSoftmaxGrad(d, g, p []float32, n, s int) {
+	if s == 1 {
+		d, g, p = d[:n], g[:n], p[:n]
+		var sum float32
+		for _, v := range g {
+			sum += v
+		}
+		for i, v := range g {
+			d[i] = v - p[i]*sum
+		}
+		return
+	}
+	var sum float32
+	for i := range n {
+		sum += g[i*s]
+	}
+	for i := range n {
+		d[i*s] = g[i*s] - p[i*s]*sum
+	}
 }
