@@ -66,3 +66,24 @@ func BenchmarkTrainStep(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGenerate compares generating 31 tokens with the key/value cache
+// (one position per step) with recomputing the whole prefix every step.
+func BenchmarkGenerate(b *testing.B) {
+	g := NewGPT(rand.New(rand.NewPCG(5, 6)), GPTConfig{Vocab: 17, Context: 32, Dim: 64, Heads: 4, Layers: 2, Hidden: 256})
+	b.Run("cached", func(b *testing.B) {
+		for b.Loop() {
+			g.Generate(nil, []int{1}, 31, 0)
+		}
+	})
+	b.Run("recompute", func(b *testing.B) {
+		defer autograd.NoGrad(g.Parameters()...)()
+		for b.Loop() {
+			seq := []int{1}
+			for range 31 {
+				logits := g.Forward(seq, 1, len(seq)).Data.Data()
+				seq = append(seq, Sample(nil, logits[len(logits)-17:], 0))
+			}
+		}
+	})
+}

@@ -357,3 +357,12 @@ func FuzzReadTensors(f *testing.F) {
 		}
 	})
 }
+
+func TestWriteTensorsPanics(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x")
+	for _, ts := range []map[string]*tensor.Tensor{{"a": nil}, {metadataKey: tensor.Zeros(1)}} {
+		if ok, msg := panics(func() { WriteTensors(path, ts, nil) }); !ok || !strings.Contains(msg, "nn: WriteTensors") {
+			t.Errorf("WriteTensors(%v): panic %v %q; want an nn: WriteTensors panic", ts, ok, msg)
+		}
+	}
+}

@@ -10,9 +10,10 @@ import (
 
 // Generate continues prompt by n tokens and returns them. Each token is the
 // most likely one if temperature is 0 (greedy decoding), and otherwise drawn
-// from softmax(logits/temperature) with rng. The model runs in evaluation
-// mode without recording gradients, and keeps each block's keys and values
-// in a cache, so that each new token costs one forward step of one position.
+// from softmax(logits/temperature) with rng (which may be nil for greedy
+// decoding). The model runs in evaluation mode without recording
+// gradients, and keeps each block's keys and values in a cache, so that each
+// new token costs one forward step of one position.
 //
 // Once the sequence fills the context, each step conditions on the last
 // Context tokens, as a model without a cache does: the cache is rebuilt from
@@ -56,7 +57,8 @@ func (g *GPT) Generate(rng *rand.Rand, prompt []int, n int, temperature float32)
 
 // Sample returns an index drawn from softmax(logits/temperature), computed
 // in float64, using one rng.Float64(); with temperature 0 it returns the
-// index of the largest logit (the first, on ties) and draws nothing. It
+// index of the largest logit (the first, on ties) and draws nothing, so rng
+// may be nil. It
 // panics if logits is empty or temperature is negative.
 func Sample(rng *rand.Rand, logits []float32, temperature float32) int {
 	if len(logits) == 0 || !(temperature >= 0) {

@@ -115,3 +115,25 @@ func TestMLPGradients(t *testing.T) {
 		}
 	}
 }
+
+func TestDropoutReproducible(t *testing.T) {
+	x := autograd.Const(tensor.Ones(4, 8))
+	a := NewDropout(rand.New(rand.NewPCG(7, 7)), 0.25).Forward(x)
+	b := NewDropout(rand.New(rand.NewPCG(7, 7)), 0.25).Forward(x)
+	if !tensor.Equal(a.Data, b.Data) {
+		t.Error("two Dropout layers from the same seed drew different masks")
+	}
+	zeros := 0
+	for _, v := range a.Data.Data() {
+		switch v {
+		case 0:
+			zeros++
+		case 1 / 0.75:
+		default:
+			t.Fatalf("Dropout(0.25) output %v; want 0 or 1/0.75", v)
+		}
+	}
+	if zeros == 0 || zeros == 32 {
+		t.Errorf("Dropout(0.25) zeroed %d of 32 values", zeros)
+	}
+}

@@ -104,27 +104,23 @@ func (b *Base) NamedParameters() []NamedParam {
 }
 
 func (b *Base) collect(prefix string, out *[]NamedParam, seen map[*autograd.Value]bool) {
-	for _, p := range b.params {
-		if !seen[p.Value] {
-			seen[p.Value] = true
-			*out = append(*out, NamedParam{prefix + p.Name, p.Value})
+	add := func(name string, v *autograd.Value) {
+		if !seen[v] {
+			seen[v] = true
+			*out = append(*out, NamedParam{name, v})
 		}
 	}
+	for _, p := range b.params {
+		add(prefix+p.Name, p.Value)
+	}
+	// Each submodule lists its own parameters, so that a module that
+	// defines its own NamedParameters is respected.
 	for _, c := range b.children {
-		if cb, ok := c.m.(interface{ base() *Base }); ok {
-			cb.base().collect(prefix+c.name+".", out, seen)
-			continue
-		}
 		for _, p := range c.m.NamedParameters() {
-			if !seen[p.Value] {
-				seen[p.Value] = true
-				*out = append(*out, NamedParam{prefix + c.name + "." + p.Name, p.Value})
-			}
+			add(prefix+c.name+"."+p.Name, p.Value)
 		}
 	}
 }
-
-func (b *Base) base() *Base { return b }
 
 // Parameters returns the values of NamedParameters.
 func (b *Base) Parameters() []*autograd.Value {

@@ -107,36 +107,27 @@ func (o *Adam) Step() {
 // update makes one step of parameter data p with gradient g and moments m,
 // v at its step t (from 1), in a single pass.
 func (o *Adam) update(p, g, m, v []float32, t int) {
-	b1, b2, eps := o.cfg.Beta1, o.cfg.Beta2, o.cfg.Eps
 	// The scalar coefficients in float64, as PyTorch computes them in Python.
 	lr, b1w, b2w := o.lr64, o.b1w, o.b2w
 	bc1 := 1 - math.Pow(b1w, float64(t))
 	bc2 := 1 - math.Pow(b2w, float64(t))
-	step := float32(-lr / bc1)
-	// PyTorch divides √v by √(1−β₂ᵗ); multiplying by the reciprocal saves a
-	// division per element and changes the result by at most an ulp.
-	invBc2Sqrt := float32(1 / math.Sqrt(bc2))
-	c1, c2 := float32(1-b1w), float32(1-b2w)
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-
-	var l2, shrink float32 = 0, 1
+	c := adamCoef{
+		shrink: 1,
+		b1:     o.cfg.Beta1, c1: float32(1 - b1w),
+		b2: o.cfg.Beta2, c2: float32(1 - b2w),
+		// PyTorch divides √v by √(1−β₂ᵗ); multiplying by the reciprocal
+		// saves a division per element and changes the result by at most
+		// an ulp.
+		inv:  float32(1 / math.Sqrt(bc2)),
+		eps:  o.cfg.Eps,
+		step: float32(-lr / bc1),
+	}
 	if o.decoupled {
-		shrink = float32(1 - lr*o.wdw)
+		c.shrink = float32(1 - lr*o.wdw)
 	} else {
-		l2 = o.cfg.WeightDecay
+		c.l2 = o.cfg.WeightDecay
 	}
-	for i := range p {
-		pi := p[i] * shrink // AdamW: param.mul_(1 − lr·λ); exact for shrink 1
-		gi := g[i]
-		if l2 != 0 {
-			gi += l2 * pi // Adam: grad.add(param, alpha=λ)
-		}
-		mi := b1*m[i] + c1*gi
-		vi := b2*v[i] + c2*(gi*gi)
-		m[i], v[i] = mi, vi
-		denom := float32(math.Sqrt(float64(vi)))*invBc2Sqrt + eps
-		p[i] = pi + step*(mi/denom)
-	}
+	adamUpdate(p, g, m, v, &c)
 }
 
 // State returns a copy of the moments ("<i>.exp_avg", "<i>.exp_avg_sq"),

@@ -63,10 +63,14 @@ func checkLR(fn string, lr float32) {
 	}
 }
 
-// ZeroGrad sets the gradient of every parameter to zero.
+// ZeroGrad sets the gradient of every parameter to zero, keeping its
+// storage, as autograd.Value.ZeroGrad does (with clear, which compiles to
+// the runtime's memory clearing).
 func (b *base) ZeroGrad() {
 	for _, p := range b.params {
-		p.ZeroGrad()
+		if p.Grad != nil {
+			clear(p.Grad.Data())
+		}
 	}
 }
 

@@ -89,26 +89,40 @@ func sgdPlain(p, g []float32, lr, wd float32) {
 }
 
 // sgdMomentum updates p and its momentum buffer b in one pass; first marks
-// the parameter's first step, where the buffer starts as the gradient.
+// the parameter's first step, where the buffer starts as the gradient. Each
+// case has its own loop, so that the loops have no branches. The weight
+// decay term wd·p is added even when wd is 0, which changes nothing for
+// finite parameters.
 func sgdMomentum(p, g, b []float32, first bool, lr, damp float32, cfg SGDConfig) {
 	g, b = g[:len(p)], b[:len(p)]
 	mu, wd := cfg.Momentum, cfg.WeightDecay
-	for i := range p {
-		d := g[i]
-		if wd != 0 {
-			d += wd * p[i]
+	switch {
+	case first && cfg.Nesterov:
+		for i := range p {
+			d := g[i] + wd*p[i]
+			b[i] = d
+			p[i] -= lr * (d + mu*d)
 		}
-		bi := d
-		if !first {
-			bi = mu*b[i] + damp*d
+	case first:
+		for i := range p {
+			d := g[i] + wd*p[i]
+			b[i] = d
+			p[i] -= lr * d
 		}
-		b[i] = bi
-		if cfg.Nesterov {
-			d += mu * bi
-		} else {
-			d = bi
+	case cfg.Nesterov:
+		for i := range p {
+			d := g[i] + wd*p[i]
+			bi := mu*b[i] + damp*d
+			b[i] = bi
+			p[i] -= lr * (d + mu*bi)
 		}
-		p[i] -= lr * d
+	default:
+		for i := range p {
+			d := g[i] + wd*p[i]
+			bi := mu*b[i] + damp*d
+			b[i] = bi
+			p[i] -= lr * bi
+		}
 	}
 }
 
