@@ -126,6 +126,7 @@ func (l *LayerNorm) Forward(x *autograd.Value) *autograd.Value {
 type Dropout struct {
 	Base
 	P   float32
+	src *rand.PCG // the state behind rng, saved by RandomState
 	rng *rand.Rand
 }
 
@@ -136,7 +137,8 @@ func NewDropout(rng *rand.Rand, p float32) *Dropout {
 	if !(p >= 0 && p <= 1) {
 		panic(fmt.Sprintf("nn: NewDropout: probability %v outside [0, 1]", p))
 	}
-	return &Dropout{P: p, rng: rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))}
+	src := rand.NewPCG(rng.Uint64(), rng.Uint64())
+	return &Dropout{P: p, src: src, rng: rand.New(src)}
 }
 
 // Forward applies dropout in training mode and returns x itself otherwise.
