@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gotensor/gotensor/nn"
+)
+
+// runTrain runs the program in-process and returns its exit code and output.
+func runTrain(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb, nil)
+	return code, out.String(), errb.String()
+}
+
+// readRows parses metrics.csv into its columns step, loss, accuracy, lr.
+func readRows(t *testing.T, dir string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("metrics.csv does not parse: %v", err)
+	}
+	if len(recs) == 0 || strings.Join(recs[0], ",") != "step,loss,accuracy,lr,seconds" {
+		t.Fatalf("metrics.csv header = %v", recs)
+	}
+	rows := make([][]string, 0, len(recs)-1)
+	for _, r := range recs[1:] {
+		rows = append(rows, r[:4]) // time differs between runs
+	}
+	return rows
+}
+
+func losses(t *testing.T, rows [][]string) []float64 {
+	t.Helper()
+	ls := make([]float64, len(rows))
+	for i, r := range rows {
+		v, err := strconv.ParseFloat(r[1], 64)
+		if err != nil || math.IsNaN(v) {
+			t.Fatalf("row %d: loss %q", i, r[1])
+		}
+		ls[i] = v
+	}
+	return ls
+}
+
+func mean(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+// small is the settings of a tiny transformer, for quick tests.
+var small = []string{"-dmodel", "16", "-heads", "2", "-layers", "1", "-batch", "16", "-lr", "0.005"}
+
+func writeCorpus(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "corpus.txt")
+	text := strings.Repeat("the quick brown fox jumps over the lazy dog. ", 40)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestEveryDatasetAndModel(t *testing.T) {
+	corpus := writeCorpus(t)
+	tests := []struct {
+		name  string
+		args  []string
+		steps int
+		plot2 bool // writes boundary.png
+	}{
+		{"spiral", []string{"-data", "spiral"}, 60, true},
+		{"moons", []string{"-data", "moons", "-batch", "50", "-opt", "momentum"}, 60, true},
+		{"circles", []string{"-data", "circles", "-layers", "2", "-hidden", "16"}, 60, true},
+		{"xor", []string{"-data", "xor", "-opt", "sgd", "-lr", "0.5"}, 60, true},
+		{"blobs", []string{"-data", "blobs", "-model", "linear", "-opt", "adamw"}, 60, true},
+		{"linear", []string{"-data", "linear", "-schedule", "step"}, 60, false},
+		{"reverse", append([]string{"-data", "reverse", "-schedule", "cosine", "-warmup", "5", "-clip", "1"}, small...), 40, false},
+		{"modadd", append([]string{"-data", "modadd"}, small...), 40, false},
+		{"chars", append([]string{"-data", corpus, "-context", "16", "-sample", "20", "-dropout", "0.1"}, small...), 40, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append(slices.Clone(tt.args), "-steps", strconv.Itoa(tt.steps), "-out", dir, "-eval-every", "20")
+			code, stdout, stderr := runTrain(t, args...)
+			if code != 0 {
+				t.Fatalf("train %v: exit %d, stderr %q", args, code, stderr)
+			}
+			rows := readRows(t, dir)
+			if len(rows) != tt.steps {
+				t.Fatalf("metrics.csv has %d rows; want %d", len(rows), tt.steps)
+			}
+			ls := losses(t, rows)
+			if first, last := mean(ls[:5]), mean(ls[len(ls)-5:]); !(last < first) {
+				t.Errorf("loss did not go down: first steps %.4f, last steps %.4f", first, last)
+			}
+			pngs := []string{"loss.png"}
+			if tt.plot2 {
+				pngs = append(pngs, "boundary.png")
+			}
+			for _, name := range pngs {
+				f, err := os.Open(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := png.Decode(f); err != nil {
+					t.Errorf("%s does not decode: %v", name, err)
+				}
+				f.Close()
+			}
+			if _, _, err := nn.ReadTensors(filepath.Join(dir, "model.safetensors")); err != nil {
+				t.Errorf("model.safetensors: %v", err)
+			}
+			if c, err := readCheckpoint(filepath.Join(dir, checkpointName)); err != nil || c.step != tt.steps {
+				t.Errorf("checkpoint: %v (step %v); want step %d", err, c, tt.steps)
+			}
+			if !strings.Contains(stdout, "wrote "+dir) {
+				t.Errorf("stdout does not name the run folder:\n%s", stdout)
+			}
+		})
+	}
+}
+
+func TestResumeIsBitwiseIdentical(t *testing.T) {
+	cases := map[string][]string{
+		"spiral minibatch": {"-data", "spiral", "-batch", "64", "-eval-every", "7"},
+		"reverse dropout":  append([]string{"-data", "reverse", "-dropout", "0.1", "-eval-every", "7"}, small...),
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			whole, part := t.TempDir(), t.TempDir()
+			if code, _, stderr := runTrain(t, append(slices.Clone(args), "-steps", "20", "-out", whole, "-quiet")...); code != 0 {
+				t.Fatalf("uninterrupted run: exit %d: %s", code, stderr)
+			}
+			if code, _, stderr := runTrain(t, append(slices.Clone(args), "-steps", "11", "-out", part, "-quiet")...); code != 0 {
+				t.Fatalf("first half: exit %d: %s", code, stderr)
+			}
+			code, _, stderr := runTrain(t, "-resume", filepath.Join(part, checkpointName), "-steps", "20", "-quiet")
+			if code != 0 {
+				t.Fatalf("resumed run: exit %d: %s", code, stderr)
+			}
+			want, got := readRows(t, whole), readRows(t, part)
+			if !slices.EqualFunc(want, got, slices.Equal) {
+				t.Errorf("resumed metrics differ from the uninterrupted run:\nwant %v\ngot  %v", want, got)
+			}
+		})
+	}
+}
+
+func TestInterruptWritesCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	interrupt := make(chan os.Signal, 1)
+	interrupt <- os.Interrupt
+	var out, errb bytes.Buffer
+	code := run([]string{"-steps", "30", "-out", dir, "-quiet"}, &out, &errb, interrupt)
+	if code != 130 || !strings.Contains(errb.String(), "interrupted at step 0") || !strings.Contains(errb.String(), "-resume") {
+		t.Fatalf("interrupted run: exit %d, stderr %q; want 130 and a resume hint", code, errb.String())
+	}
+	if strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
+		t.Errorf("stderr has more than one line: %q", errb.String())
+	}
+	if code, _, stderr := runTrain(t, "-resume", filepath.Join(dir, checkpointName), "-quiet"); code != 0 {
+		t.Fatalf("resume after interrupt: exit %d: %s", code, stderr)
+	}
+	whole := t.TempDir()
+	runTrain(t, "-steps", "30", "-out", whole, "-quiet")
+	if want, got := readRows(t, whole), readRows(t, dir); !slices.EqualFunc(want, got, slices.Equal) {
+		t.Errorf("interrupted and resumed run differs from an uninterrupted one")
+	}
+}
+
+func TestDivergenceStops(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runTrain(t, "-data", "linear", "-lr", "50", "-steps", "200", "-eval-every", "1", "-out", dir, "-quiet")
+	if code != 1 || !strings.Contains(stderr, "loss became") || !strings.Contains(stderr, "at step") {
+		t.Fatalf("diverging run: exit %d, stderr %q; want 1 and the step", code, stderr)
+	}
+	c, err := readCheckpoint(filepath.Join(dir, checkpointName))
+	if err != nil {
+		t.Fatalf("the last good checkpoint: %v", err)
+	}
+	for name, v := range c.model {
+		for _, x := range v.Data() {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				t.Fatalf("checkpoint tensor %s holds %v", name, x)
+			}
+		}
+	}
+	if !strings.Contains(stderr, "step "+strconv.Itoa(c.step)+")") {
+		t.Errorf("stderr %q does not name the checkpoint's step %d", stderr, c.step)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.txt")
+	os.WriteFile(empty, nil, 0o644)
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, []byte("x"), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-nosuchflag"}, "flag provided but not defined"},
+		{[]string{"-steps", "ten"}, "invalid value"},
+		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"-data", filepath.Join(t.TempDir(), "missing.txt")}, "no such file"},
+		{[]string{"-data", empty}, "has 0 characters"},
+		{[]string{"-out", filepath.Join(notDir, "run")}, "run folder"},
+		{[]string{"-heads", "3"}, "-heads 3"},
+		{[]string{"-data", "spiral", "-model", "transformer"}, "needs a sequence dataset"},
+		{[]string{"-data", "reverse", "-epochs", "2"}, "-epochs needs a fixed dataset"},
+		{[]string{"-lr", "-1"}, "-lr -1"},
+		{[]string{"-opt", "rmsprop"}, "-opt \"rmsprop\""},
+		{[]string{"-schedule", "linear"}, "-schedule"},
+		{[]string{"-warmup", "10"}, "only with -schedule cosine"},
+		{[]string{"-sample", "10"}, "-sample"},
+		{[]string{"-resume", empty}, "resume"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runTrain(t, tt.args...)
+		if code != 2 {
+			t.Errorf("train %v: exit %d; want 2 (stderr %q)", tt.args, code, stderr)
+			continue
+		}
+		if !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || strings.Contains(stderr, "goroutine") {
+			t.Errorf("train %v: stderr %q; want one line containing %q", tt.args, stderr, tt.want)
+		}
+		if stdout != "" {
+			t.Errorf("train %v printed to stdout: %q", tt.args, stdout)
+		}
+	}
+}
+
+func TestResumeRefusesModelChanges(t *testing.T) {
+	dir := t.TempDir()
+	runTrain(t, "-steps", "5", "-out", dir, "-quiet")
+	code, _, stderr := runTrain(t, "-resume", filepath.Join(dir, checkpointName), "-hidden", "10")
+	if code != 2 || !strings.Contains(stderr, "-hidden cannot change when resuming") {
+		t.Errorf("resume with -hidden: exit %d, %q", code, stderr)
+	}
+}
+
+func TestSameResultsForAnyThreadCount(t *testing.T) {
+	var want [][]string
+	for _, threads := range []string{"1", "2", "3"} {
+		dir := t.TempDir()
+		args := append([]string{"-data", "reverse", "-steps", "8", "-threads", threads, "-out", dir, "-quiet"}, small...)
+		if code, _, stderr := runTrain(t, args...); code != 0 {
+			t.Fatalf("-threads %s: exit %d: %s", threads, code, stderr)
+		}
+		got := readRows(t, dir)
+		if want == nil {
+			want = got
+		} else if !slices.EqualFunc(want, got, slices.Equal) {
+			t.Errorf("-threads %s gives other losses than -threads 1:\n%v\n%v", threads, want, got)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, _, stderr := runTrain(t, "-help")
+	if code != 0 {
+		t.Fatalf("-help: exit %d", code)
+	}
+	for _, flag := range []string{"-data", "-model", "-hidden", "-layers", "-dmodel", "-heads", "-context", "-dropout", "-opt", "-lr", "-wd",
+		"-schedule", "-warmup", "-clip", "-batch", "-steps", "-epochs", "-seed", "-threads", "-eval-every", "-out", "-resume", "-sample", "-quiet", "Examples:"} {
+		if !strings.Contains(stderr, flag) {
+			t.Errorf("-help does not explain %s", flag)
+		}
+	}
+}

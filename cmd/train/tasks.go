@@ -1,0 +1,372 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/nn"
+	"github.com/gotensor/gotensor/ops"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// A task is a dataset with its model: it computes the loss of a training
+// step, evaluates on held-out data, and reports at the end.
+type task interface {
+	module() nn.Module
+	// loss returns the loss of training step `step` (counting from 0) and the
+	// accuracy on its batch (NaN where there is none).
+	loss(step int) (*autograd.Value, float64)
+	// eval returns the held-out loss and accuracy.
+	eval() (float64, float64)
+	// metric names the accuracy ("" when the task has none).
+	metric() string
+	// stepsPerEpoch is the number of steps in one pass over a fixed training
+	// set, or 0 for endless data.
+	stepsPerEpoch() int
+	// report prints the task's summary and writes its plots into dir.
+	report(w io.Writer, dir string) error
+}
+
+// Streams of random numbers derived from the seed.
+const (
+	batchStream uint64 = 0x9e3779b97f4a7c15 // the batch of each step
+	epochStream uint64 = 0xbf58476d1ce4e5b9 // the order of each epoch
+)
+
+// derivedRNG returns the generator for item i of a stream. Deriving batches
+// from the seed and the step, rather than drawing them from one generator,
+// makes every batch independent of the past, so a resumed run sees the same
+// batches as one that never stopped.
+func derivedRNG(seed, stream uint64, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed^stream, uint64(i)))
+}
+
+// evalNoGrad runs f with m in evaluation mode, recording no graph.
+func evalNoGrad(m nn.Module, f func()) {
+	restore := autograd.NoGrad(m.Parameters()...)
+	m.SetTraining(false)
+	defer func() {
+		m.SetTraining(true)
+		restore()
+	}()
+	f()
+}
+
+// pointsTask trains a classifier on 2-D points.
+type pointsTask struct {
+	train, test points
+	batch       int
+	seed        uint64
+	net         *nn.Sequential
+}
+
+func newPointsTask(o options, rng *rand.Rand) (*pointsTask, error) {
+	gen := func(rng *rand.Rand) points {
+		switch o.Data {
+		case "spiral":
+			return spiral(rng, 100, 3)
+		case "moons":
+			return moons(rng, 300, 0.1)
+		case "circles":
+			return circles(rng, 300, 0.08)
+		case "xor":
+			return xor(rng, 300)
+		}
+		return blobs(rng, 300, 3)
+	}
+	// The held-out points come from the same distribution with another seed.
+	t := &pointsTask{train: gen(rand.New(rand.NewPCG(o.Seed, 1))), test: gen(rand.New(rand.NewPCG(o.Seed, 2))), seed: o.Seed}
+	n := len(t.train.Y)
+	t.batch = o.Batch
+	if t.batch == 0 || t.batch > n {
+		t.batch = n
+	}
+	hidden := make([]int, 0, o.Layers)
+	if o.Model == "mlp" {
+		for range o.Layers {
+			hidden = append(hidden, o.Hidden)
+		}
+	}
+	t.net = nn.NewMLP(rng, 2, hidden, t.train.classes)
+	return t, nil
+}
+
+func (t *pointsTask) module() nn.Module  { return t.net }
+func (t *pointsTask) metric() string     { return "acc" }
+func (t *pointsTask) stepsPerEpoch() int { return (len(t.train.Y) + t.batch - 1) / t.batch }
+func (t *pointsTask) logits(x *tensor.Tensor) *autograd.Value {
+	return t.net.Forward(autograd.Const(x))
+}
+
+func (t *pointsTask) loss(step int) (*autograd.Value, float64) {
+	x, y := t.train.X, t.train.Y
+	if t.batch < len(y) {
+		// Each epoch visits the points in its own order, derived from the
+		// seed and the epoch alone.
+		per := t.stepsPerEpoch()
+		perm := derivedRNG(t.seed, epochStream, step/per).Perm(len(y))
+		from := (step % per) * t.batch
+		idx := perm[from:min(from+t.batch, len(y))]
+		x = tensor.Gather(x, idx)
+		y = make([]int, len(idx))
+		for i, j := range idx {
+			y[i] = t.train.Y[j]
+		}
+	}
+	logits := t.logits(x)
+	return ops.CrossEntropy(logits, y), accuracy(logits.Data, y)
+}
+
+func (t *pointsTask) eval() (loss, acc float64) {
+	evalNoGrad(t.net, func() {
+		logits := t.logits(t.test.X)
+		loss, acc = float64(ops.CrossEntropy(logits, t.test.Y).Item()), accuracy(logits.Data, t.test.Y)
+	})
+	return loss, acc
+}
+
+// accuracy returns the fraction of rows of logits whose arg-max is the label;
+// rows labelled ignoreIndex do not count.
+func accuracy(logits *tensor.Tensor, y []int) float64 {
+	pred := tensor.ArgMax(logits, -1, false).Data()
+	right, n := 0, 0
+	for i, c := range y {
+		if c == ignoreIndex {
+			continue
+		}
+		n++
+		if int(pred[i]) == c {
+			right++
+		}
+	}
+	return float64(right) / float64(max(n, 1))
+}
+
+func (t *pointsTask) report(w io.Writer, dir string) error {
+	var trainAcc, testAcc float64
+	evalNoGrad(t.net, func() {
+		trainAcc = accuracy(t.logits(t.train.X).Data, t.train.Y)
+		testAcc = accuracy(t.logits(t.test.X).Data, t.test.Y)
+	})
+	fmt.Fprintf(w, "train accuracy %.2f%%, held-out accuracy %.2f%%\n", 100*trainAcc, 100*testAcc)
+	var img []byte
+	var err error
+	evalNoGrad(t.net, func() {
+		img, err = boundaryPlot(t.train, func(grid *tensor.Tensor) []int {
+			pred := tensor.ArgMax(t.logits(grid).Data, -1, false).Data()
+			cls := make([]int, len(pred))
+			for i, p := range pred {
+				cls[i] = int(p)
+			}
+			return cls
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "boundary.png"), img)
+}
+
+// linearTask fits y = Xw + b by gradient descent on the mean squared error.
+type linearTask struct {
+	data regression
+	wd   float64
+	lin  *nn.Linear
+}
+
+func newLinearTask(o options, rng *rand.Rand) *linearTask {
+	return &linearTask{data: linearData(rand.New(rand.NewPCG(o.Seed, 1)), 200, 3), wd: o.WD, lin: nn.NewLinear(rng, 3, 1, true)}
+}
+
+func (t *linearTask) module() nn.Module  { return t.lin }
+func (t *linearTask) metric() string     { return "" }
+func (t *linearTask) stepsPerEpoch() int { return 1 }
+func (t *linearTask) eval() (float64, float64) {
+	var loss float64
+	evalNoGrad(t.lin, func() {
+		loss = float64(ops.MSE(t.lin.Forward(autograd.Const(t.data.X)), autograd.Const(t.data.Y)).Item())
+	})
+	return loss, math.NaN()
+}
+
+func (t *linearTask) loss(int) (*autograd.Value, float64) {
+	return ops.MSE(t.lin.Forward(autograd.Const(t.data.X)), autograd.Const(t.data.Y)), math.NaN()
+}
+
+// closedForm solves the normal equations of the mean squared error with an
+// L2 penalty (λ/2)·‖θ‖² on all of θ = (w, b), which is what SGD's weight
+// decay λ minimises: (XᵀX + (n·λ/2)·I)θ = Xᵀy, with X holding a column of ones.
+func (t *linearTask) closedForm(lambda float64) (*tensor.Tensor, error) {
+	n := t.data.X.Dim(0)
+	X := tensor.Concat(1, t.data.X, tensor.Ones(n, 1))
+	xtx := tensor.MatMulT(X, X, true, false)
+	if lambda > 0 {
+		xtx = tensor.Add(xtx, tensor.MulScalar(tensor.Eye(X.Dim(1)), float32(float64(n)*lambda/2)))
+	}
+	theta, err := tensor.Solve(xtx, tensor.MatMulT(X, t.data.Y, true, false))
+	if err != nil {
+		return nil, fmt.Errorf("normal equations: %w", err)
+	}
+	return tensor.Reshape(theta, -1), nil
+}
+
+func (t *linearTask) report(w io.Writer, _ string) error {
+	gd := append(append([]float32{}, t.lin.Weight.Data.Data()...), t.lin.Bias.Data.Data()...)
+	exact, err := t.closedForm(0)
+	if err != nil {
+		return err
+	}
+	lambda := t.wd
+	if lambda == 0 {
+		lambda = 0.1 // to show what an L2 penalty does
+	}
+	ridge, err := t.closedForm(lambda)
+	if err != nil {
+		return err
+	}
+	row := func(name string, v []float32) {
+		fmt.Fprintf(w, "  %-28s", name)
+		for _, x := range v {
+			fmt.Fprintf(w, " %9.5f", x)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "linear regression on %d rows, y = x·w + b + N(0, %.2g²):\n", t.data.X.Dim(0), t.data.Noise)
+	fmt.Fprintf(w, "  %-28s %9s %9s %9s %9s\n", "", "w1", "w2", "w3", "b")
+	row("true", append(append([]float32{}, t.data.W...), t.data.B))
+	row("gradient descent", gd)
+	row("normal equations", exact.Data())
+	row(fmt.Sprintf("normal equations, L2 λ=%g", lambda), ridge.Data())
+	ref := exact
+	if t.wd > 0 {
+		ref = ridge
+	}
+	diff := tensor.MaxAll(tensor.Abs(tensor.Sub(tensor.FromSlice(gd), ref)))
+	fmt.Fprintf(w, "max |gradient descent − closed form (λ=%g)| = %.3g\n", t.wd, diff)
+	return nil
+}
+
+// seqTask trains a GPT on next-token prediction.
+type seqTask struct {
+	train, test sequences
+	testX       []int
+	testY       []int
+	batch, T    int
+	seed        uint64
+	gpt         *nn.GPT
+	hit99       int // the first step with held-out sequence accuracy ≥ 99%, or -1
+	text        *chars
+}
+
+func newSeqTask(o options, rng *rand.Rand) (*seqTask, error) {
+	t := &seqTask{batch: o.Batch, seed: o.Seed, hit99: -1}
+	switch o.Data {
+	case "reverse":
+		t.train, t.test = reversal{16}, reversal{16}
+	case "modadd":
+		t.train, t.test = modAddSplit(rand.New(rand.NewPCG(o.Seed, 3)), 97)
+	default:
+		c, err := loadChars(o.Data, o.Context)
+		if err != nil {
+			return nil, err
+		}
+		// The last tenth of the text is held out.
+		cut := len(c.Text) * 9 / 10
+		if cut <= o.Context+1 || len(c.Text)-cut <= o.Context+1 {
+			return nil, fmt.Errorf("data file %s: %d characters are too few for context %d (need %d)", o.Data, len(c.Text), o.Context, 10*(o.Context+2))
+		}
+		tr, te := c, c
+		tr.Text, te.Text = c.Text[:cut], c.Text[cut:]
+		t.train, t.test, t.text = tr, te, &c
+	}
+	t.T = t.train.context()
+	t.testX, t.testY = t.test.batch(rand.New(rand.NewPCG(o.Seed, 999_999)), 1024)
+	hidden := 4 * o.DModel
+	t.gpt = nn.NewGPT(rng, nn.GPTConfig{Vocab: t.train.vocab(), Context: t.T, Dim: o.DModel, Heads: o.Heads, Layers: o.Layers, Hidden: hidden, Dropout: float32(o.Dropout)})
+	return t, nil
+}
+
+func (t *seqTask) module() nn.Module  { return t.gpt }
+func (t *seqTask) stepsPerEpoch() int { return 0 }
+func (t *seqTask) metric() string {
+	if t.text != nil {
+		return "acc"
+	}
+	return "seq acc"
+}
+
+func (t *seqTask) loss(step int) (*autograd.Value, float64) {
+	x, y := t.train.batch(derivedRNG(t.seed, batchStream, step), t.batch)
+	logits := t.gpt.Forward(x, t.batch, t.T)
+	return ops.CrossEntropy(logits, y), accuracy(tensor.Reshape(logits.Data, -1, t.train.vocab()), y)
+}
+
+// eval returns the held-out loss and, for the synthetic tasks, the fraction
+// of rows whose every trained position is right (teacher-forced); for text,
+// the token accuracy.
+func (t *seqTask) eval() (loss, acc float64) {
+	const chunk = 256
+	rows := len(t.testY) / t.T
+	var right, tokRight, tokens int
+	evalNoGrad(t.gpt, func() {
+		for r := 0; r < rows; r += chunk {
+			n := min(chunk, rows-r)
+			x, y := t.testX[r*t.T:(r+n)*t.T], t.testY[r*t.T:(r+n)*t.T]
+			logits := t.gpt.Forward(x, n, t.T)
+			loss += float64(ops.CrossEntropy(logits, y).Item()) * float64(n)
+			pred := tensor.ArgMax(logits.Data, -1, false).Data()
+			for i := range n {
+				ok := true
+				for j := i * t.T; j < (i+1)*t.T; j++ {
+					if y[j] == ignoreIndex {
+						continue
+					}
+					tokens++
+					if int(pred[j]) == y[j] {
+						tokRight++
+					} else {
+						ok = false
+					}
+				}
+				if ok {
+					right++
+				}
+			}
+		}
+	})
+	if t.text != nil {
+		return loss / float64(rows), float64(tokRight) / float64(max(tokens, 1))
+	}
+	return loss / float64(rows), float64(right) / float64(rows)
+}
+
+func (t *seqTask) report(w io.Writer, _ string) error {
+	if r, ok := t.test.(reversal); ok {
+		// Reverse one held-out sequence by greedy generation.
+		prompt := t.testX[:r.L+1]
+		out := t.gpt.Generate(nil, prompt, r.L, 0)
+		fmt.Fprintf(w, "example: %v reversed by the model: %v\n", prompt[:r.L], out)
+	}
+	return nil
+}
+
+// sample generates n characters after a prompt from the held-out text.
+func (t *seqTask) sample(w io.Writer, rng *rand.Rand, n int) {
+	test := t.test.(chars)
+	prompt := test.Text[:min(len(test.Text), t.T/2)]
+	out := t.gpt.Generate(rng, prompt, n, 0.8)
+	fmt.Fprintf(w, "sample (temperature 0.8) after %q:\n%s\n", t.text.decode(prompt), t.text.decode(out))
+}
+
+// writeFile writes data to path, reporting the path on failure.
+func writeFile(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

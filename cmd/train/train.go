@@ -1,0 +1,443 @@
+package main
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/nn"
+	"github.com/gotensor/gotensor/optim"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// trainer holds a run: the task and its model, the optimizer, the run
+// folder and the metrics so far.
+type trainer struct {
+	o      options
+	w      io.Writer
+	dir    string
+	task   task
+	params []*autograd.Value
+	opt    optim.Optimizer
+	sched  optim.Schedule
+	pcg    *rand.PCG // the model's generator (initialisation, dropout)
+	rng    *rand.Rand
+	step   int      // steps completed
+	rows   []metric // one per completed step
+	total  int      // the step to stop at
+	spent  time.Duration
+	saved  int // the step of the last checkpoint written, or -1
+}
+
+// metric is one row of metrics.csv.
+type metric struct {
+	step    int
+	loss    float32
+	acc     float64 // NaN when the task has no accuracy
+	lr      float32
+	seconds float64 // training time since the run began
+}
+
+const (
+	checkpointName = "checkpoint.safetensors"
+	checkpointKind = "gotensor-train-checkpoint-1"
+)
+
+// newTrainer sets up a run; with a checkpoint c, it continues from it.
+func newTrainer(o options, w io.Writer, c *checkpoint) (*trainer, error) {
+	t := &trainer{o: o, w: w, saved: -1, pcg: rand.NewPCG(o.Seed, 0)}
+	t.rng = rand.New(t.pcg)
+	tensor.SetThreads(o.Threads)
+	var err error
+	switch kind(o.Data) {
+	case "points":
+		t.task, err = newPointsTask(o, t.rng)
+	case "linear":
+		t.task = newLinearTask(o, t.rng)
+	default:
+		t.task, err = newSeqTask(o, t.rng)
+	}
+	if err != nil {
+		return nil, inputError{err}
+	}
+	t.params = t.task.module().Parameters()
+	t.opt = newOptimizer(o, t.params)
+	t.total = o.Steps
+	if o.Epochs > 0 {
+		t.total = o.Epochs * max(t.task.stepsPerEpoch(), 1)
+	}
+	t.sched = newSchedule(o, t.total)
+	if c != nil {
+		if err := t.restore(c); err != nil {
+			return nil, err
+		}
+	}
+	t.dir = o.Out
+	if t.dir == "" {
+		t.dir = runFolder(o)
+		if o.Resume != "" {
+			t.dir = filepath.Dir(o.Resume)
+		}
+	}
+	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+		return nil, inputError{fmt.Errorf("cannot create the run folder: %w", err)}
+	}
+	// Find out now, not after training, whether the folder can be written.
+	if err := writeFile(filepath.Join(t.dir, "metrics.csv"), nil); err != nil {
+		return nil, inputError{err}
+	}
+	return t, nil
+}
+
+// inputError is a problem with the files or data a run was given: exit code 2.
+type inputError struct{ error }
+
+func (e inputError) Unwrap() error { return e.error }
+
+func newOptimizer(o options, params []*autograd.Value) optim.Optimizer {
+	lr, wd := float32(o.LR), float32(o.WD)
+	switch o.Opt {
+	case "sgd":
+		return optim.NewSGD(params, optim.SGDConfig{LR: lr, WeightDecay: wd})
+	case "momentum":
+		return optim.NewSGD(params, optim.SGDConfig{LR: lr, Momentum: 0.9, WeightDecay: wd})
+	case "adam":
+		return optim.NewAdam(params, optim.AdamConfig{LR: lr, WeightDecay: wd})
+	}
+	return optim.NewAdamW(params, optim.AdamConfig{LR: lr, WeightDecay: wd})
+}
+
+func newSchedule(o options, total int) optim.Schedule {
+	lr := float32(o.LR)
+	switch o.Schedule {
+	case "step":
+		return optim.NewStepLR(lr, max(total/3, 1), 0.1)
+	case "cosine":
+		return optim.NewWarmupCosine(lr, lr/100, min(o.Warmup, total), total)
+	}
+	return optim.Constant(lr)
+}
+
+// train runs the remaining steps, evaluating and checkpointing on the way,
+// then writes the run's files and summary.
+func (t *trainer) train(interrupt <-chan os.Signal) error {
+	every := t.o.EvalEvery
+	if every == 0 {
+		every = max(t.total/10, 1)
+	}
+	batchMetric := "" // the accuracy on each batch: of tokens, for sequences
+	if t.task.metric() != "" {
+		batchMetric = "acc"
+	}
+	bar := newProgress(t.w, t.total, t.o.Quiet, batchMetric)
+	if !t.o.Quiet {
+		fmt.Fprintf(t.w, "%s: %s model with %d parameters, %s lr %g, %d steps, %s kernel on %d threads, run folder %s\n",
+			t.o.Data, t.o.Model, nn.NumParams(t.task.module()), t.o.Opt, t.o.LR, t.total, tensor.Kernel(), tensor.Threads(), t.dir)
+	}
+	for t.step < t.total {
+		select {
+		case <-interrupt:
+			bar.finish()
+			if err := t.checkpoint(); err != nil {
+				return err
+			}
+			return fmt.Errorf("%w at step %d: checkpoint written; continue with -resume %s", errInterrupted, t.step, filepath.Join(t.dir, checkpointName))
+		default:
+		}
+		lr := t.sched.LR(t.step)
+		start := time.Now()
+		t.opt.SetLR(lr)
+		loss, acc := t.task.loss(t.step)
+		l := loss.Item()
+		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
+			bar.finish()
+			return t.diverged(l)
+		}
+		loss.Backward()
+		if t.o.Clip > 0 {
+			optim.ClipGradNorm(t.params, t.o.Clip)
+		}
+		t.opt.Step()
+		t.opt.ZeroGrad()
+		t.spent += time.Since(start)
+		t.step++
+		t.rows = append(t.rows, metric{t.step, l, acc, lr, t.spent.Seconds()})
+		bar.update(t.step, float64(l), acc, lr)
+		if t.step%every == 0 || t.step == t.total {
+			if err := t.evaluate(bar); err != nil {
+				return err
+			}
+		}
+	}
+	bar.finish()
+	return t.finish()
+}
+
+// evaluate reports held-out figures and writes a checkpoint.
+func (t *trainer) evaluate(bar *progress) error {
+	loss, acc := t.task.eval()
+	if st, ok := t.task.(*seqTask); ok && acc >= 0.99 && st.hit99 < 0 && st.text == nil {
+		st.hit99 = t.step
+		if !t.o.Quiet {
+			bar.println("held-out sequence accuracy %.1f%% at step %d, after %.2f s of training", 100*acc, t.step, t.spent.Seconds())
+		}
+	}
+	if !t.o.Quiet && !bar.live {
+		if m := t.task.metric(); m != "" {
+			bar.println("  held-out at step %d: loss %.4f, %s %.2f%%", t.step, loss, m, 100*acc)
+		} else {
+			bar.println("  held-out at step %d: loss %.4g", t.step, loss)
+		}
+	}
+	return t.checkpoint()
+}
+
+func (t *trainer) diverged(l float32) error {
+	msg := fmt.Sprintf("loss became %v at step %d; stopped training", l, t.step+1)
+	if t.saved >= 0 {
+		msg += fmt.Sprintf(". The last good checkpoint is %s (step %d)", filepath.Join(t.dir, checkpointName), t.saved)
+	}
+	if err := t.writeMetrics(); err != nil {
+		return err
+	}
+	return errors.New(msg + "; try a smaller -lr or -clip")
+}
+
+// finish writes the model, the metrics and the plots, and prints the summary.
+func (t *trainer) finish() error {
+	if err := t.checkpoint(); err != nil {
+		return err
+	}
+	if err := nn.Save(filepath.Join(t.dir, "model.safetensors"), t.task.module()); err != nil {
+		return err
+	}
+	xs, ys := make([]int, len(t.rows)), make([]float64, len(t.rows))
+	for i, r := range t.rows {
+		xs[i], ys[i] = r.step, float64(r.loss)
+	}
+	img, err := lossPlot(xs, ys, "training loss")
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(t.dir, "loss.png"), img); err != nil {
+		return err
+	}
+	steps := len(t.rows)
+	if steps > 0 {
+		last := t.rows[steps-1]
+		fmt.Fprintf(t.w, "trained %d steps in %.2f s (%.3f ms/step); final loss %.4f\n",
+			last.step, last.seconds, 1e3*last.seconds/float64(last.step), last.loss)
+	}
+	if err := t.task.report(t.w, t.dir); err != nil {
+		return err
+	}
+	if st, ok := t.task.(*seqTask); ok {
+		if st.hit99 >= 0 {
+			fmt.Fprintf(t.w, "reached 99%% held-out sequence accuracy at step %d\n", st.hit99)
+		}
+		if t.o.Sample > 0 {
+			st.sample(t.w, t.rng, t.o.Sample)
+		}
+	}
+	fmt.Fprintf(t.w, "wrote %s\n", t.dir)
+	return nil
+}
+
+// writeMetrics writes metrics.csv with every row so far.
+func (t *trainer) writeMetrics() error {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write([]string{"step", "loss", "accuracy", "lr", "seconds"})
+	for _, r := range t.rows {
+		acc := ""
+		if !math.IsNaN(r.acc) {
+			acc = strconv.FormatFloat(r.acc, 'g', -1, 64)
+		}
+		w.Write([]string{strconv.Itoa(r.step), strconv.FormatFloat(float64(r.loss), 'g', -1, 32), acc,
+			strconv.FormatFloat(float64(r.lr), 'g', -1, 32), strconv.FormatFloat(r.seconds, 'f', 6, 64)})
+	}
+	w.Flush()
+	return writeFile(filepath.Join(t.dir, "metrics.csv"), []byte(b.String()))
+}
+
+// checkpoint writes the model, the optimizer's state, the step and the
+// model's generator into the run folder, atomically, and the metrics.
+func (t *trainer) checkpoint() error {
+	if err := t.writeMetrics(); err != nil {
+		return err
+	}
+	if t.saved == t.step {
+		return nil
+	}
+	tensors := map[string]*tensor.Tensor{}
+	for name, v := range nn.StateDict(t.task.module()) {
+		tensors["model."+name] = v
+	}
+	st := t.opt.State()
+	for name, v := range st.Tensors {
+		tensors["optim."+name] = v
+	}
+	rngState, err := t.pcg.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	config, err := json.Marshal(t.o)
+	if err != nil {
+		return err
+	}
+	meta := map[string]string{
+		"kind":        checkpointKind,
+		"config":      string(config),
+		"step":        strconv.Itoa(t.step),
+		"optim_steps": strconv.Itoa(st.Steps),
+		"rng":         base64.StdEncoding.EncodeToString(rngState),
+		"module_rng":  base64.StdEncoding.EncodeToString(nn.RandomState(t.task.module())),
+		"seconds":     strconv.FormatFloat(t.spent.Seconds(), 'g', -1, 64),
+	}
+	if err := nn.WriteTensors(filepath.Join(t.dir, checkpointName), tensors, meta); err != nil {
+		return fmt.Errorf("write checkpoint: %w", err)
+	}
+	t.saved = t.step
+	return nil
+}
+
+// checkpoint is what a checkpoint file holds.
+type checkpoint struct {
+	o       options
+	model   map[string]*tensor.Tensor
+	state   optim.State
+	step    int
+	rng     []byte // the trainer's generator
+	modRNG  []byte // the generators inside the model (dropout)
+	seconds float64
+}
+
+// readCheckpoint reads and checks a checkpoint written by train.
+func readCheckpoint(path string) (*checkpoint, error) {
+	tensors, meta, err := nn.ReadTensors(path)
+	if err != nil {
+		return nil, inputError{fmt.Errorf("resume: %w", err)}
+	}
+	bad := func(what string) error {
+		return inputError{fmt.Errorf("resume: %s is not a train checkpoint: %s", path, what)}
+	}
+	if meta["kind"] != checkpointKind {
+		return nil, bad("its kind is " + strconv.Quote(meta["kind"]))
+	}
+	c := &checkpoint{model: map[string]*tensor.Tensor{}, state: optim.State{Tensors: map[string]*tensor.Tensor{}}}
+	if err := json.Unmarshal([]byte(meta["config"]), &c.o); err != nil {
+		return nil, bad("config: " + err.Error())
+	}
+	if c.step, err = strconv.Atoi(meta["step"]); err != nil || c.step < 0 {
+		return nil, bad("step " + strconv.Quote(meta["step"]))
+	}
+	if c.state.Steps, err = strconv.Atoi(meta["optim_steps"]); err != nil || c.state.Steps < 0 {
+		return nil, bad("optim_steps " + strconv.Quote(meta["optim_steps"]))
+	}
+	if c.rng, err = base64.StdEncoding.DecodeString(meta["rng"]); err != nil {
+		return nil, bad("rng: " + err.Error())
+	}
+	if c.modRNG, err = base64.StdEncoding.DecodeString(meta["module_rng"]); err != nil {
+		return nil, bad("module_rng: " + err.Error())
+	}
+	c.seconds, _ = strconv.ParseFloat(meta["seconds"], 64)
+	for name, v := range tensors {
+		switch {
+		case strings.HasPrefix(name, "model."):
+			c.model[strings.TrimPrefix(name, "model.")] = v
+		case strings.HasPrefix(name, "optim."):
+			c.state.Tensors[strings.TrimPrefix(name, "optim.")] = v
+		default:
+			return nil, bad("unexpected tensor " + strconv.Quote(name))
+		}
+	}
+	return c, nil
+}
+
+// resumeOptions returns the settings saved in checkpoint c, with the flags
+// that may change between runs taken from the command line.
+func resumeOptions(o options, set map[string]bool, c *checkpoint) (options, error) {
+	mayChange := map[string]bool{"steps": true, "epochs": true, "threads": true, "eval-every": true, "out": true, "resume": true, "sample": true, "quiet": true}
+	for name := range set {
+		if !mayChange[name] {
+			return o, usagef("-%s cannot change when resuming: the checkpoint fixes the model, data and optimizer", name)
+		}
+	}
+	r := c.o
+	r.Threads, r.EvalEvery, r.Out, r.Resume, r.Sample, r.Quiet = o.Threads, o.EvalEvery, o.Out, o.Resume, o.Sample, o.Quiet
+	if set["steps"] || set["epochs"] {
+		r.Steps, r.Epochs = o.Steps, o.Epochs
+	}
+	return r, nil
+}
+
+// restore loads checkpoint c into the new trainer.
+func (t *trainer) restore(c *checkpoint) error {
+	if c.step > t.total {
+		return usagef("the checkpoint is at step %d, past -steps %d", c.step, t.total)
+	}
+	if err := nn.LoadStateDict(t.task.module(), c.model); err != nil {
+		return inputError{fmt.Errorf("resume: %w", err)}
+	}
+	if err := t.opt.LoadState(c.state); err != nil {
+		return inputError{fmt.Errorf("resume: %w", err)}
+	}
+	if err := t.pcg.UnmarshalBinary(c.rng); err != nil {
+		return inputError{fmt.Errorf("resume: rng: %w", err)}
+	}
+	if err := nn.SetRandomState(t.task.module(), c.modRNG); err != nil {
+		return inputError{fmt.Errorf("resume: %w", err)}
+	}
+	t.step, t.saved = c.step, -1
+	t.spent = time.Duration(c.seconds * float64(time.Second))
+	t.rows = readMetrics(filepath.Join(filepath.Dir(t.o.Resume), "metrics.csv"), c.step)
+	return nil
+}
+
+// readMetrics returns the rows of an earlier run's metrics.csv up to step,
+// or none if the file is missing or unreadable.
+func readMetrics(path string, upTo int) []metric {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) || err != nil {
+		return nil
+	}
+	defer f.Close()
+	records, err := csv.NewReader(bufio.NewReader(f)).ReadAll()
+	if err != nil {
+		return nil
+	}
+	var rows []metric
+	for _, r := range records[min(1, len(records)):] {
+		if len(r) != 5 {
+			return nil
+		}
+		step, err1 := strconv.Atoi(r[0])
+		loss, err2 := strconv.ParseFloat(r[1], 32)
+		lr, err3 := strconv.ParseFloat(r[3], 32)
+		secs, err4 := strconv.ParseFloat(r[4], 64)
+		acc, err5 := strconv.ParseFloat(r[2], 64)
+		if r[2] == "" {
+			acc, err5 = math.NaN(), nil
+		}
+		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+			return nil
+		}
+		if step <= upTo {
+			rows = append(rows, metric{step, float32(loss), acc, float32(lr), secs})
+		}
+	}
+	return rows
+}
