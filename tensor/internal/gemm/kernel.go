@@ -18,8 +18,14 @@ import (
 type kernel struct {
 	name   string
 	mr, nr int
-	fn     func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
+	fn     kernelFunc
+	// rows[h], where present, computes only the first h rows of the tile,
+	// for the last rows of C; with it a partial tile of full width needs
+	// neither wasted rows nor the buffer.
+	rows []kernelFunc
 }
+
+type kernelFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
 
 // kernels lists the kernels this CPU and build can run, best first.
 var kernels []*kernel

@@ -87,8 +87,12 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 			case w == nr:
 				bp, ldb = &g.b[pc*g.ldb+jr], g.ldb
 			}
-			if h == mr && w == nr {
-				ker.fn(kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
+			if w == nr && (h == mr || ker.rows != nil) {
+				fn := ker.fn
+				if h < mr {
+					fn = ker.rows[h]
+				}
+				fn(kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
 				continue
 			}
 			// An edge tile goes through buf.tile; adding it to C rounds
