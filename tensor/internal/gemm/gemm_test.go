@@ -327,3 +327,17 @@ func FuzzGemm(f *testing.F) {
 		o.check(t, o.run())
 	})
 }
+
+// TestGemmRows covers every row count of the last row panel, which the
+// assembly kernels compute with one generated kernel per count.
+func TestGemmRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	withKernel(t, func(t *testing.T) {
+		for m := 1; m <= 25; m++ {
+			for tt := range 4 {
+				o := newOperands(rng, tt&1 == 1, tt&2 == 2, m%2 == 0, m, 64, 9+m, 1)
+				o.check(t, o.run())
+			}
+		}
+	})
+}

@@ -18,8 +18,14 @@ import (
 type kernel struct {
 	name   string
 	mr, nr int
-	fn     func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
+	fn     kernelFunc
+	// rows[h], where present, computes only the first h rows of the tile,
+	// for the last rows of C; with it a partial tile of full width needs
+	// neither wasted rows nor the buffer.
+	rows []kernelFunc
 }
+
+type kernelFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
 
 // kernels lists the kernels this CPU and build can run, best first.
 var kernels []*kernel
@@ -57,24 +63,29 @@ func SetKernel(name string) error {
 	return fmt.Errorf("gemm: kernel %q not available here (have %v)", name, Kernels())
 }
 
-// The pure-Go kernel's tile, 4×16: 64 accumulators the compiler keeps in
-// memory, which is fine for a fallback.
-const goMR, goNR = 4, 16
+// The pure-Go kernel's tile, 4×4: sixteen accumulators, which with the
+// four A and four B values fit the registers of most 64-bit CPUs.
+const goMR, goNR = 4, 4
 
 // kernGo is the portable kernel; see kernel for the contract.
 func kernGo(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int) {
 	as := unsafeSlice(a, (goMR-1)*rsa+(k-1)*csa+1)
 	bs := unsafeSlice(b, (k-1)*ldb+goNR)
-	var t [goMR][goNR]float32
+	var t00, t01, t02, t03, t10, t11, t12, t13 float32
+	var t20, t21, t22, t23, t30, t31, t32, t33 float32
 	for p := range k {
-		bp := bs[p*ldb : p*ldb+goNR]
-		for r := range goMR {
-			av := as[r*rsa+p*csa]
-			tr := &t[r]
-			for j, bv := range bp {
-				tr[j] += av * bv
-			}
-		}
+		bp := bs[p*ldb : p*ldb+4 : p*ldb+4]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		ap := as[p*csa:]
+		a0, a1, a2, a3 := ap[0], ap[rsa], ap[2*rsa], ap[3*rsa]
+		t00, t01, t02, t03 = t00+a0*b0, t01+a0*b1, t02+a0*b2, t03+a0*b3
+		t10, t11, t12, t13 = t10+a1*b0, t11+a1*b1, t12+a1*b2, t13+a1*b3
+		t20, t21, t22, t23 = t20+a2*b0, t21+a2*b1, t22+a2*b2, t23+a2*b3
+		t30, t31, t32, t33 = t30+a3*b0, t31+a3*b1, t32+a3*b2, t33+a3*b3
+	}
+	t := [goMR][goNR]float32{
+		{t00, t01, t02, t03}, {t10, t11, t12, t13},
+		{t20, t21, t22, t23}, {t30, t31, t32, t33},
 	}
 	cs := unsafeSlice(c, (goMR-1)*ldc+goNR)
 	for r := range goMR {

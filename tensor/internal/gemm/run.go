@@ -43,8 +43,9 @@ func (g *call) run(i0, i1, j0, j1 int, buf *buffers) {
 			ie := min(ib+mb, i1)
 			if !g.directA {
 				packA(buf.a, g.a, g.lda, g.transA, ib, ie-ib, pc, kb, mr)
-			} else if h := (ie - ib) % mr; h != 0 {
-				// Only the last, partial panel is packed and padded.
+			} else if h := (ie - ib) % mr; h != 0 && g.ker.rows == nil {
+				// Only the last, partial panel is packed and padded, for
+				// kernels that always read mr rows.
 				packA(buf.a, g.a, g.lda, g.transA, ie-h, h, pc, kb, mr)
 			}
 			for jb := j0; jb < j1; jb += nb {
@@ -69,13 +70,19 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 	mr, nr := ker.mr, ker.nr
 	for ir := ib; ir < ie; ir += mr {
 		h := min(mr, ie-ir)
+		fn := ker.fn
+		if h < mr && ker.rows != nil {
+			fn = ker.rows[h] // reads and writes only h rows
+		}
 		ap, rsa, csa := &buf.a[0], 1, mr
 		switch {
 		case !g.directA:
 			ap = &buf.a[(ir-ib)*kb]
-		case h == mr && g.transA:
+		case h < mr && ker.rows == nil:
+			// the packed last panel
+		case g.transA:
 			ap, rsa, csa = &g.a[pc*g.lda+ir], 1, g.lda
-		case h == mr:
+		default:
 			ap, rsa, csa = &g.a[ir*g.lda+pc], g.lda, 1
 		}
 		for jr := jb; jr < je; jr += nr {
@@ -87,13 +94,13 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 			case w == nr:
 				bp, ldb = &g.b[pc*g.ldb+jr], g.ldb
 			}
-			if h == mr && w == nr {
-				ker.fn(kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
+			if w == nr && (h == mr || ker.rows != nil) {
+				fn(kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
 				continue
 			}
 			// An edge tile goes through buf.tile; adding it to C rounds
 			// exactly as the kernel's own C += T does.
-			ker.fn(kb, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
+			fn(kb, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
 			for r := range h {
 				t := buf.tile[r*nr : r*nr+w]
 				cr := g.c[(ir+r)*g.ldc+jr : (ir+r)*g.ldc+jr+w]
