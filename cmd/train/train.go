@@ -195,7 +195,7 @@ func (t *trainer) evaluate(bar *progress) error {
 			bar.println("held-out sequence accuracy %.1f%% at step %d, after %.2f s of training", 100*acc, t.step, t.spent.Seconds())
 		}
 	}
-	if !t.o.Quiet && !bar.live {
+	if !t.o.Quiet {
 		if m := t.task.metric(); m != "" {
 			bar.println("  held-out at step %d: loss %.4f, %s %.2f%%", t.step, loss, m, 100*acc)
 		} else {
