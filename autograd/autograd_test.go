@@ -145,6 +145,26 @@ func TestBackwardPanics(t *testing.T) {
 	wantPanic(t, "grad shape", func() { sum(bad).Backward() }, "autograd: bad backward: gradient 0 has shape [3]; its input has shape [2]")
 	count := Record("count", tensor.Zeros(2), func(g *tensor.Tensor) []*tensor.Tensor { return nil }, x)
 	wantPanic(t, "grad count", func() { sum(count).Backward() }, "count backward returned 0 gradients for 1 inputs")
+	c := Const(tensor.Ones(2))
+	wantPanic(t, "no gradient", func() { sum(mul(c, c)).Backward() }, "Backward of a value (op \"\") that does not require a gradient")
+}
+
+func TestPanickingBackwardLeavesNoPartialGradient(t *testing.T) {
+	// A backward that panics half-way must not leave pending gradients that a
+	// later Backward would add in.
+	x := Param(tensor.FromSlice([]float32{1, 2}))
+	c := Const(tensor.FromSlice([]float32{10, 10}))
+	bad := Record("bad", tensor.Zeros(2), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Zeros(7)}
+	}, x)
+	if ok, _ := panics(func() { sum(add(bad, mul(x, c))).Backward() }); !ok {
+		t.Fatal("a gradient of the wrong shape did not panic")
+	}
+	x.ZeroGrad()
+	sum(mul(x, c)).Backward()
+	if got := fmt.Sprint(vals(x.Grad)); got != "[10 10]" {
+		t.Errorf("after a panicking Backward, x.Grad = %s; want [10 10]", got)
+	}
 }
 
 func TestBackwardWithSeed(t *testing.T) {

@@ -10,8 +10,9 @@ import (
 // scalar loss), with respect to every value it was computed from, and adds it
 // into the Grad of each leaf that requires a gradient. The graph is released
 // afterwards: its closures and intermediate gradients are freed, and a second
-// Backward through it panics. Backward panics if v has more than one element;
-// use BackwardWith then.
+// Backward through it panics. Backward panics if v has more than one element
+// (use BackwardWith then), or if v does not require a gradient (nothing
+// trainable went into it), as PyTorch does.
 func (v *Value) Backward() {
 	if v.Data.Len() != 1 {
 		panic(fmt.Sprintf("autograd: Backward of a value of shape %v; a non-scalar needs a seed gradient: use BackwardWith", v.Data.Shape()))
@@ -29,9 +30,16 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 		panic(fmt.Sprintf("autograd: Backward through a released graph (op %s): Backward already ran through it; record the forward pass again", v.node.op))
 	}
 	if !v.RequiresGrad() {
-		return // nothing that needs a gradient went into v
+		panic(fmt.Sprintf("autograd: Backward of a value (op %q) that does not require a gradient: no parameter went into it, or its parameters were inside NoGrad", v.Op()))
 	}
 	order := topoOrder(v)
+	// If a backward closure panics, no partial gradient may stay behind to
+	// be added into the next Backward.
+	defer func() {
+		for _, u := range order {
+			u.pending = nil
+		}
+	}()
 	v.pending = seed
 	// Reverse topological order: every consumer of a value runs before the
 	// value passes its gradient on.

@@ -60,9 +60,11 @@ func GradCheck(f func(xs ...*Value) *Value, inputs []*tensor.Tensor, eps, atol, 
 		params[i] = Param(t)
 	}
 	out, _ := loss(params)
-	if out.Data.Len() == 1 {
+	switch {
+	case !out.RequiresGrad(): // f does not depend on its inputs: the gradients are 0
+	case out.Data.Len() == 1:
 		out.Backward()
-	} else {
+	default:
 		out.BackwardWith(w)
 	}
 
