@@ -1,7 +1,5 @@
 package tensor
 
-import "slices"
-
 // Comparisons return masks: 1 where the relation holds and 0 elsewhere, with
 // broadcasting. Any comparison with NaN is false, except Ne, which is true.
 
@@ -69,22 +67,17 @@ func LtScalar(t *Tensor, s float32) *Tensor {
 // A NaN in cond counts as non-zero. It panics if the shapes cannot broadcast.
 func Where(cond, a, b *Tensor) *Tensor {
 	shape := broadcastShape("Where", broadcastShape("Where", cond.shape, a.shape), b.shape)
-	c := cond
-	if !slices.Equal(c.shape, shape) {
-		c = BroadcastTo(cond, shape...)
-	}
-	// Broadcasting a and b to the output shape, then choosing per element.
+	// The result starts as a, and b's elements replace it where cond is 0.
 	out := BroadcastTo(a, shape...)
-	bb := b
-	if !slices.Equal(b.shape, shape) {
-		bb = BroadcastTo(b, shape...)
-	}
-	bs := bb.data[:len(out.data)]
-	cs := c.data[:len(out.data)]
-	for i := range out.data {
-		if cs[i] == 0 {
-			out.data[i] = bs[i]
+	broadcastInto("Where", out.data, shape, cond, b, whereRow)
+	return out
+}
+
+// whereRow sets dst[i] = b[i*sb] where c[i*sc] is 0.
+func whereRow(dst, c, b []float32, sc, sb int) {
+	for i := range dst {
+		if c[i*sc] == 0 {
+			dst[i] = b[i*sb]
 		}
 	}
-	return out
 }

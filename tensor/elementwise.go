@@ -48,7 +48,12 @@ func binary(fn string, a, b *Tensor, vv func(dst, a, b []float32), row rowKernel
 }
 
 // binaryInPlace sets dst = dst op src, with src broadcast to dst's shape.
+// A src that shares storage with dst (a Slice or Index of it) is read from
+// a copy, so that no element is read after it was written.
 func binaryInPlace(fn string, dst, src *Tensor, vv func(dst, a, b []float32), row rowKernel) {
+	if overlaps(dst.data, src.data) && !sameStorage(dst, src) {
+		src = src.Clone()
+	}
 	if slices.Equal(dst.shape, src.shape) {
 		vv(dst.data, dst.data, src.data)
 		return
@@ -108,7 +113,9 @@ func Maximum(a, b *Tensor) *Tensor { return binary("Maximum", a, b, maxVV, maxRo
 func Minimum(a, b *Tensor) *Tensor { return binary("Minimum", a, b, minVV, minRow) }
 
 // AddInPlace sets t = t + src, with src broadcast to t's shape. It panics if
-// src cannot broadcast to t's shape (t's shape never changes).
+// src cannot broadcast to t's shape (t's shape never changes). Like every
+// InPlace method, it gives the right result when src shares storage with t,
+// as a Slice or Index of t does.
 func (t *Tensor) AddInPlace(src *Tensor) { binaryInPlace("AddInPlace", t, src, addVV, addRow) }
 
 // SubInPlace sets t = t - src, with src broadcast to t's shape.
@@ -165,12 +172,9 @@ func DivScalar(t *Tensor, s float32) *Tensor {
 	return out
 }
 
-// PowScalar returns t raised to the power p elementwise. Integer powers 2 and
-// 0.5 use multiplication and square root.
+// PowScalar returns t raised to the power p elementwise, as Pow does; the
+// square (p = 2) is computed as x·x.
 func PowScalar(t *Tensor, p float32) *Tensor {
-	if p == 0.5 {
-		return Sqrt(t)
-	}
 	out := newTensor("PowScalar", t.shape)
 	if p == 2 {
 		mapInto(out.data, t.data, func(x float32) float32 { return x * x })
@@ -251,9 +255,9 @@ func ReLU(t *Tensor) *Tensor {
 }
 
 // Clip returns t with every element limited to [lo, hi]; NaN stays NaN.
-// It panics if lo > hi.
+// It panics if lo > hi or either bound is NaN.
 func Clip(t *Tensor, lo, hi float32) *Tensor {
-	if lo > hi {
+	if !(lo <= hi) {
 		panic(fmt.Sprintf("tensor: Clip: lo %v > hi %v", lo, hi))
 	}
 	out := newTensor("Clip", t.shape)

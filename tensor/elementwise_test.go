@@ -160,11 +160,29 @@ func TestInPlace(t *testing.T) {
 	wantPanic(t, "AddScaledInPlace", func() { x.AddScaledInPlace(1, Zeros(3)) }, "AddScaledInPlace", "[2 3]", "[3]")
 }
 
+func TestInPlaceFromOwnStorage(t *testing.T) {
+	// Row 0 of x is a view of x; adding it to every row must use its values
+	// from before the call, as NumPy does.
+	x := FromSlice([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	x.AddInPlace(x.Index(0))
+	checkTensor(t, "x += x[0]", x, []int{2, 3}, []float32{2, 4, 6, 5, 7, 9})
+	y := FromSlice([]float32{1, 2, 3, 4}, 4)
+	y.MulInPlace(y.Slice(1, 2))
+	checkTensor(t, "y *= y[1:2]", y, []int{4}, []float32{2, 4, 6, 8})
+	z := FromSlice([]float32{1, 2}, 2)
+	z.SubInPlace(z)
+	checkTensor(t, "z -= z", z, []int{2}, []float32{0, 0})
+	table := FromSlice([]float32{1, 2, 3, 4}, 2, 2)
+	table.ScatterAddInPlace([]int{1}, table.Slice(0, 1))
+	checkTensor(t, "ScatterAdd from own row", table, []int{2, 2}, []float32{1, 2, 4, 6})
+}
+
 func TestBroadcastPanics(t *testing.T) {
 	wantPanic(t, "Add", func() { Add(Zeros(2, 3), Zeros(4)) }, "tensor: shape mismatch in Add: [2 3] and [4] cannot broadcast")
 	wantPanic(t, "Mul", func() { Mul(Zeros(2, 3, 4), Zeros(3, 1, 4)) }, "Mul", "[2 3 4] and [3 1 4]")
 	wantPanic(t, "Where", func() { Where(Zeros(2), Zeros(3), Zeros(1)) }, "Where", "[2] and [3]")
 	wantPanic(t, "Clip", func() { Clip(Zeros(2), 1, 0) }, "Clip", "lo 1 > hi 0")
+	wantPanic(t, "Clip NaN", func() { Clip(Zeros(2), float32(math.NaN()), 0) }, "Clip", "lo NaN")
 }
 
 func BenchmarkAdd(b *testing.B) {

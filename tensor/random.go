@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -18,8 +19,12 @@ func Rand(rng *rand.Rand, shape ...int) *Tensor {
 	return t
 }
 
-// Uniform returns a tensor of values drawn uniformly from [lo, hi).
+// Uniform returns a tensor of values drawn uniformly from [lo, hi). It
+// panics unless lo <= hi, both finite.
 func Uniform(rng *rand.Rand, lo, hi float32, shape ...int) *Tensor {
+	if !(lo <= hi) || math.IsInf(float64(lo), 0) || math.IsInf(float64(hi), 0) {
+		panic(fmt.Sprintf("tensor: Uniform: range [%v, %v)", lo, hi))
+	}
 	t := newTensor("Uniform", shape)
 	w := float64(hi) - float64(lo)
 	for i := range t.data {

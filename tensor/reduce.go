@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -164,22 +165,39 @@ func SumAll(t *Tensor) float32 { return float32(sum64(t.data)) }
 // MeanAll returns the mean of all elements (NaN for an empty tensor).
 func MeanAll(t *Tensor) float32 { return float32(sum64(t.data) / float64(len(t.data))) }
 
-// VarAll returns the population variance of all elements.
+// VarAll returns the population variance of all elements (NaN for an empty
+// tensor).
 func VarAll(t *Tensor) float32 {
+	if len(t.data) == 0 {
+		return float32(math.NaN())
+	}
 	return Var(Reshape(t, -1), 0, false).data[0]
 }
 
-// MaxAll returns the largest element. It panics if t is empty.
-func MaxAll(t *Tensor) float32 { return Max(Reshape(t, -1), 0, false).data[0] }
+// allOf applies the reduction f over all elements of t, panicking with fn's
+// name if t is empty.
+func allOf(fn string, t *Tensor, f func(*Tensor, int, bool) *Tensor) float32 {
+	if len(t.data) == 0 {
+		panic(fmt.Sprintf("tensor: %s of an empty tensor of shape %v", fn, t.shape))
+	}
+	return f(Reshape(t, -1), 0, false).data[0]
+}
 
-// MinAll returns the smallest element. It panics if t is empty.
-func MinAll(t *Tensor) float32 { return Min(Reshape(t, -1), 0, false).data[0] }
+// MaxAll returns the largest element (NaN if there is one). It panics if t
+// is empty.
+func MaxAll(t *Tensor) float32 { return allOf("MaxAll", t, Max) }
 
-// ArgMaxAll returns the flat (row-major) position of the largest element.
-func ArgMaxAll(t *Tensor) int { return int(ArgMax(Reshape(t, -1), 0, false).data[0]) }
+// MinAll returns the smallest element (NaN if there is one). It panics if t
+// is empty.
+func MinAll(t *Tensor) float32 { return allOf("MinAll", t, Min) }
 
-// ArgMinAll returns the flat position of the smallest element.
-func ArgMinAll(t *Tensor) int { return int(ArgMin(Reshape(t, -1), 0, false).data[0]) }
+// ArgMaxAll returns the flat (row-major) position of the largest element,
+// the first on ties. It panics if t is empty.
+func ArgMaxAll(t *Tensor) int { return int(allOf("ArgMaxAll", t, ArgMax)) }
+
+// ArgMinAll returns the flat position of the smallest element, the first on
+// ties. It panics if t is empty.
+func ArgMinAll(t *Tensor) int { return int(allOf("ArgMinAll", t, ArgMin)) }
 
 // SumTo returns t summed down to shape, the shape of an operand that was
 // broadcast to t's shape: the adjoint of broadcasting, used for gradients.

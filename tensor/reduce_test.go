@@ -134,7 +134,11 @@ func TestReducePanics(t *testing.T) {
 	wantPanic(t, "Sum axis", func() { Sum(x, 2, false) }, "axis 2 out of range in Sum for shape [2 3]")
 	wantPanic(t, "Mean axis", func() { Mean(x, -3, false) }, "axis -3 out of range in Mean")
 	wantPanic(t, "Max empty", func() { Max(Zeros(0, 3), 0, false) }, "Max", "zero size", "[0 3]")
-	wantPanic(t, "MaxAll empty", func() { MaxAll(Zeros(0)) }, "Max", "zero size")
+	wantPanic(t, "MaxAll empty", func() { MaxAll(Zeros(0, 2)) }, "tensor: MaxAll of an empty tensor of shape [0 2]")
+	wantPanic(t, "ArgMinAll empty", func() { ArgMinAll(Zeros(0)) }, "tensor: ArgMinAll of an empty tensor of shape [0]")
+	if v := VarAll(Zeros(0)); !math.IsNaN(float64(v)) {
+		t.Errorf("VarAll of an empty tensor = %v; want NaN", v)
+	}
 	wantPanic(t, "Sum of scalar", func() { Sum(Scalar(1), 0, false) }, "axis 0 out of range in Sum for shape []")
 }
 

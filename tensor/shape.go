@@ -264,15 +264,21 @@ func Gather(t *Tensor, idx []int) *Tensor {
 }
 
 // ScatterAddInPlace adds row i of src into row idx[i] of t; repeated indices
-// accumulate. It is the adjoint of Gather. It panics if src does not have
-// len(idx) rows of t's row shape, or an index is out of range.
+// accumulate. It is the adjoint of Gather. It panics, leaving t unchanged, if
+// src does not have len(idx) rows of t's row shape, or an index is out of
+// range. src may share storage with t.
 func (t *Tensor) ScatterAddInPlace(idx []int, src *Tensor) {
 	if len(t.shape) == 0 || len(src.shape) != len(t.shape) || src.shape[0] != len(idx) || !slices.Equal(src.shape[1:], t.shape[1:]) {
 		panic(fmt.Sprintf("tensor: shape mismatch in ScatterAdd: %d indices, source %v, destination %v", len(idx), src.shape, t.shape))
 	}
+	for _, x := range idx { // all checked before t changes
+		checkIndex("ScatterAdd", x, t.shape[0], t.shape)
+	}
+	if overlaps(t.data, src.data) {
+		src = src.Clone()
+	}
 	row := numel("ScatterAdd", t.shape[1:])
 	for i, x := range idx {
-		checkIndex("ScatterAdd", x, t.shape[0], t.shape)
 		addVV(t.data[x*row:(x+1)*row], t.data[x*row:(x+1)*row], src.data[i*row:(i+1)*row])
 	}
 }

@@ -102,6 +102,11 @@ func TestGatherScatterOneHot(t *testing.T) {
 	wantPanic(t, "Gather negative", func() { Gather(table, []int{-1}) }, "Gather: index -1 out of range")
 	wantPanic(t, "ScatterAdd shape", func() { ScatterAdd(src, []int{0, 1}, 4) }, "ScatterAdd", "2 indices", "[3 2]")
 	wantPanic(t, "ScatterAdd index", func() { ScatterAdd(src, []int{0, 1, 4}, 4) }, "ScatterAdd: index 4 out of range")
+	before := acc.Clone()
+	wantPanic(t, "ScatterAddInPlace index", func() { acc.ScatterAddInPlace([]int{0, 9, 1}, src) }, "index 9 out of range")
+	if !Equal(acc, before) {
+		t.Errorf("a ScatterAddInPlace that panicked changed its receiver: %v", acc)
+	}
 	wantPanic(t, "OneHot", func() { OneHot([]int{3}, 3) }, "OneHot: index 3 out of range [0, 3)")
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 )
 
 // Tensor is a dense, row-major, contiguous array of float32 values with a shape.
@@ -77,13 +78,18 @@ func FromSlice(data []float32, shape ...int) *Tensor {
 func Scalar(v float32) *Tensor { return &Tensor{shape: []int{}, data: []float32{v}} }
 
 // Arange returns the 1-D tensor [start, start+step, ...) of values below stop
-// (above stop when step is negative), as NumPy's arange. It panics if step is 0.
+// (above stop when step is negative), as NumPy's arange. It panics if step is
+// 0, or if an argument is NaN or infinite, or the range would hold more than
+// 2^40 values.
 func Arange(start, stop, step float32) *Tensor {
-	if step == 0 || math.IsNaN(float64(step)) {
-		panic(fmt.Sprintf("tensor: Arange: step %v", step))
+	if step == 0 {
+		panic(fmt.Sprintf("tensor: Arange(%v, %v, %v): step 0", start, stop, step))
 	}
-	n := int(math.Ceil(float64(stop-start) / float64(step)))
-	n = max(n, 0)
+	count := math.Ceil((float64(stop) - float64(start)) / float64(step))
+	if math.IsNaN(count) || count > 1<<40 {
+		panic(fmt.Sprintf("tensor: Arange(%v, %v, %v): not a finite range of values", start, stop, step))
+	}
+	n := int(max(count, 0))
 	t := newTensor("Arange", []int{n})
 	for i := range t.data {
 		t.data[i] = start + float32(i)*step
@@ -254,4 +260,19 @@ func axis(fn string, ax, rank int, shape []int) int {
 		ax += rank
 	}
 	return ax
+}
+
+// overlaps reports whether two slices share any element of storage.
+func overlaps(a, b []float32) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	pa, pb := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	const size = unsafe.Sizeof(float32(0))
+	return pa < pb+uintptr(len(b))*size && pb < pa+uintptr(len(a))*size
+}
+
+// sameStorage reports whether a and b are the same elements of storage.
+func sameStorage(a, b *Tensor) bool {
+	return len(a.data) == len(b.data) && (len(a.data) == 0 || &a.data[0] == &b.data[0])
 }

@@ -88,6 +88,9 @@ func TestConstructorPanics(t *testing.T) {
 	wantPanic(t, "FromSlice", func() { FromSlice([]float32{1, 2, 3}, 2, 2) }, "FromSlice", "[2 2]", "needs 4", "got 3")
 	wantPanic(t, "Zeros(-1)", func() { Zeros(2, -1) }, "negative dimension", "Zeros", "[2 -1]")
 	wantPanic(t, "Arange step 0", func() { Arange(0, 1, 0) }, "Arange", "step 0")
+	wantPanic(t, "Arange huge", func() { Arange(0, 1e20, 1) }, "Arange(0, 1e+20, 1): not a finite range")
+	wantPanic(t, "Arange Inf", func() { Arange(0, float32(math.Inf(1)), 1) }, "not a finite range")
+	wantPanic(t, "Uniform", func() { Uniform(newRNG(), 1, 0, 2) }, "Uniform: range [1, 0)")
 }
 
 func TestRandom(t *testing.T) {
