@@ -8,9 +8,9 @@ import (
 // benchSteps times whole training steps (forward, backward, optimizer) of
 // the run that args describe, without evaluation, checkpoints or output.
 func benchSteps(b *testing.B, args ...string) {
-	o, _, err := parseFlags(append(args, "-out", b.TempDir(), "-quiet"), io.Discard)
+	o, set, err := parseFlags(append(args, "-out", b.TempDir(), "-quiet"), io.Discard)
 	if err == nil {
-		err = complete(&o)
+		err = complete(&o, set)
 	}
 	if err != nil {
 		b.Fatal(err)

@@ -22,42 +22,46 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
+	"slices"
+	"syscall"
 	"time"
 )
 
 func main() {
 	interrupt := make(chan os.Signal, 1)
-	signal.Notify(interrupt, os.Interrupt)
+	signal.Notify(interrupt, os.Interrupt, syscall.SIGTERM)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupt))
 }
 
 // options are the settings of a run; they are saved in checkpoints.
 type options struct {
-	Data      string  `json:"data"`
-	Model     string  `json:"model"`
-	Hidden    int     `json:"hidden"`
-	Layers    int     `json:"layers"`
-	DModel    int     `json:"dmodel"`
-	Heads     int     `json:"heads"`
-	Context   int     `json:"context"`
-	Dropout   float64 `json:"dropout"`
-	Opt       string  `json:"opt"`
-	LR        float64 `json:"lr"`
-	WD        float64 `json:"wd"`
-	Schedule  string  `json:"schedule"`
-	Warmup    int     `json:"warmup"`
-	Clip      float64 `json:"clip"`
-	Batch     int     `json:"batch"`
-	Steps     int     `json:"steps"`
-	Epochs    int     `json:"epochs"`
-	Seed      uint64  `json:"seed"`
-	Threads   int     `json:"-"`
-	EvalEvery int     `json:"-"`
-	Out       string  `json:"-"`
-	Resume    string  `json:"-"`
-	Sample    int     `json:"-"`
-	Quiet     bool    `json:"-"`
+	Data     string  `json:"data"`
+	Model    string  `json:"model"`
+	Hidden   int     `json:"hidden"`
+	Layers   int     `json:"layers"`
+	DModel   int     `json:"dmodel"`
+	Heads    int     `json:"heads"`
+	Context  int     `json:"context"`
+	Dropout  float64 `json:"dropout"`
+	Opt      string  `json:"opt"`
+	LR       float64 `json:"lr"`
+	WD       float64 `json:"wd"`
+	Schedule string  `json:"schedule"`
+	Warmup   int     `json:"warmup"`
+	Clip     float64 `json:"clip"`
+	Batch    int     `json:"batch"`
+	Steps    int     `json:"steps"`
+	Epochs   int     `json:"epochs"`
+	Seed     uint64  `json:"seed"`
+	// ScheduleSteps is the length of the learning-rate schedule: the first
+	// run's step count, kept when a resumed run goes on for longer.
+	ScheduleSteps int    `json:"schedule_steps"`
+	Threads       int    `json:"-"`
+	EvalEvery     int    `json:"-"`
+	Out           string `json:"-"`
+	Resume        string `json:"-"`
+	Sample        int    `json:"-"`
+	Quiet         bool   `json:"-"`
 }
 
 // usageError is a bad flag or flag combination: exit code 2.
@@ -90,15 +94,15 @@ func parseFlags(args []string, stderr io.Writer) (options, map[string]bool, erro
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.Data, "data", "spiral", "dataset: spiral, moons, circles, xor, blobs, linear, reverse, modadd, or a text `file` for a character model")
 	fs.StringVar(&o.Model, "model", "", "model: mlp, linear or transformer (default: mlp for points, linear for linear, transformer for sequences)")
-	fs.IntVar(&o.Hidden, "hidden", 100, "width of each MLP hidden layer")
+	fs.IntVar(&o.Hidden, "hidden", 0, "width of each MLP hidden layer (default 100), or of the transformer's feed-forward layer (default 4×dmodel)")
 	fs.IntVar(&o.Layers, "layers", 0, "MLP hidden layers (default 1) or transformer blocks (default 2)")
 	fs.IntVar(&o.DModel, "dmodel", 64, "transformer width d_model")
 	fs.IntVar(&o.Heads, "heads", 4, "transformer attention heads (must divide -dmodel)")
-	fs.IntVar(&o.Context, "context", 32, "transformer context length for a text file")
+	fs.IntVar(&o.Context, "context", 32, "transformer context length for a text file (reverse and modadd have 32)")
 	fs.Float64Var(&o.Dropout, "dropout", 0, "dropout probability in the transformer")
 	fs.StringVar(&o.Opt, "opt", "", "optimizer: sgd, momentum, adam or adamw (default: adam for points, sgd for linear, adamw for sequences)")
 	fs.Float64Var(&o.LR, "lr", 0, "learning rate (default: 0.01 adam, 1e-3 adamw, 0.1 sgd and momentum)")
-	fs.Float64Var(&o.WD, "wd", -1, "weight decay: L2 for sgd, momentum and adam, decoupled for adamw (default 0.01 for adamw, else 0)")
+	fs.Float64Var(&o.WD, "wd", 0, "weight decay: L2 for sgd, momentum and adam, decoupled for adamw (default 0.01 for adamw, else 0)")
 	fs.StringVar(&o.Schedule, "schedule", "constant", "learning-rate schedule: constant, step (×0.1 at each third of the run) or cosine (with -warmup)")
 	fs.IntVar(&o.Warmup, "warmup", 0, "warmup steps of the cosine schedule")
 	fs.Float64Var(&o.Clip, "clip", 0, "clip the global gradient norm to this value (0: off)")
@@ -143,8 +147,9 @@ func kind(data string) string {
 }
 
 // complete fills in the defaults that depend on the dataset and checks the
-// settings.
-func complete(o *options) error {
+// settings. set holds the flags given on the command line; it is nil for
+// settings read back from a checkpoint, which are complete already.
+func complete(o *options, set map[string]bool) error {
 	k := kind(o.Data)
 	if o.Model == "" {
 		o.Model = map[string]string{"points": "mlp", "linear": "linear", "sequence": "transformer", "text": "transformer"}[k]
@@ -155,10 +160,13 @@ func complete(o *options) error {
 	if o.LR == 0 {
 		o.LR = map[string]float64{"adam": 0.01, "adamw": 1e-3, "sgd": 0.1, "momentum": 0.1}[o.Opt]
 	}
-	if o.WD < 0 {
-		o.WD = 0
-		if o.Opt == "adamw" {
-			o.WD = 0.01
+	if set != nil && !set["wd"] && o.Opt == "adamw" {
+		o.WD = 0.01
+	}
+	if o.Hidden == 0 {
+		o.Hidden = 100
+		if o.Model == "transformer" {
+			o.Hidden = 4 * o.DModel
 		}
 	}
 	if o.Layers == 0 {
@@ -182,16 +190,24 @@ func complete(o *options) error {
 		return usagef("-data %s needs -model transformer", o.Data)
 	case k == "linear" && o.Model != "linear":
 		return usagef("-data linear needs -model linear")
-	case !strings.Contains("sgd momentum adam adamw", o.Opt) || o.Opt == "":
+	case !slices.Contains([]string{"sgd", "momentum", "adam", "adamw"}, o.Opt):
 		return usagef("-opt %q: want sgd, momentum, adam or adamw", o.Opt)
 	case !(o.LR > 0) || o.LR > 100:
-		return usagef("-lr %v: want a positive learning rate", o.LR)
+		return usagef("-lr %v: want a learning rate in (0, 100]", o.LR)
 	case o.WD < 0 || o.WD > 10:
 		return usagef("-wd %v: want a value in [0, 10]", o.WD)
 	case o.Schedule != "constant" && o.Schedule != "step" && o.Schedule != "cosine":
 		return usagef("-schedule %q: want constant, step or cosine", o.Schedule)
 	case o.Hidden < 1 || o.Hidden > 1<<16:
 		return usagef("-hidden %d: want 1 to 65536", o.Hidden)
+	case o.Model == "linear" && (set["hidden"] || set["layers"]):
+		return usagef("-hidden and -layers shape the MLP and the transformer, not -model linear")
+	case o.Model != "transformer" && set["dropout"]:
+		return usagef("-dropout applies to the transformer")
+	case set["context"] && k == "sequence" && o.Context != 32:
+		return usagef("-context: %s has a context of 32", o.Data)
+	case o.Model != "transformer" && (set["dmodel"] || set["heads"]):
+		return usagef("-dmodel and -heads shape the transformer")
 	case o.Layers < 0 || o.Layers > 64:
 		return usagef("-layers %d: want 1 to 64", o.Layers)
 	case o.DModel < 1 || o.Heads < 1 || o.DModel%o.Heads != 0 || o.DModel > 4096:
@@ -206,7 +222,7 @@ func complete(o *options) error {
 		return usagef("-batch %d: want a positive size", o.Batch)
 	case o.Steps < 0 || o.Epochs < 0:
 		return usagef("-steps and -epochs must not be negative")
-	case o.Epochs > 0 && (k == "sequence"):
+	case o.Epochs > 0 && k == "sequence":
 		return usagef("-epochs needs a fixed dataset; %s draws fresh sequences every step: use -steps", o.Data)
 	case o.Warmup < 0 || (o.Warmup > 0 && o.Schedule != "cosine"):
 		return usagef("-warmup %d: only with -schedule cosine", o.Warmup)
@@ -234,7 +250,14 @@ func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) in
 		}
 	}
 	if err == nil {
-		err = complete(&o)
+		if c != nil {
+			set = nil
+		}
+		err = complete(&o, set)
+		var ue usageError
+		if c != nil && errors.As(err, &ue) { // the settings came from the file
+			err = inputError{fmt.Errorf("resume: %s holds settings that do not work: %v", o.Resume, ue.msg)}
+		}
 	}
 	if err == nil {
 		var t *trainer
@@ -272,4 +295,51 @@ func runFolder(o options) string {
 		name = "chars"
 	}
 	return fmt.Sprintf("runs/%s-%s", name, time.Now().Format("20060102-150405"))
+}
+
+// maxParams bounds the size of a model (1 GiB of float32 parameters), so that
+// a mistyped flag or an edited checkpoint cannot exhaust memory.
+const maxParams = 1 << 28
+
+// mlpHidden returns the hidden layer widths of the MLP the options describe.
+func mlpHidden(o options) []int {
+	hidden := make([]int, 0, o.Layers)
+	if o.Model == "mlp" {
+		for range o.Layers {
+			hidden = append(hidden, o.Hidden)
+		}
+	}
+	return hidden
+}
+
+// modelSize returns the number of parameters of the model the options
+// describe, with out classes or tokens.
+func modelSize(o options, out int) int64 {
+	switch o.Model {
+	case "transformer":
+		C, H, V, T := int64(o.DModel), int64(o.Hidden), int64(out), int64(o.Context)
+		if kind(o.Data) == "sequence" {
+			T = 32
+		}
+		block := 2*C + (3*C*C + 3*C) + (C*C + C) + 2*C + (C*H + H) + (H*C + C)
+		return V*C + T*C + int64(o.Layers)*block + 2*C + C*V + V
+	case "linear":
+		if kind(o.Data) == "linear" {
+			return 3 + 1
+		}
+	}
+	n, in := int64(0), int64(2)
+	for _, h := range append(mlpHidden(o), out) {
+		n += in*int64(h) + int64(h)
+		in = int64(h)
+	}
+	return n
+}
+
+// checkSize returns an error if the model would be larger than maxParams.
+func checkSize(o options, out int) error {
+	if n := modelSize(o, out); n > maxParams {
+		return usagef("the model would have %d parameters; the limit is %d", n, maxParams)
+	}
+	return nil
 }

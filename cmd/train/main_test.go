@@ -142,19 +142,28 @@ func TestEveryDatasetAndModel(t *testing.T) {
 
 func TestResumeIsBitwiseIdentical(t *testing.T) {
 	cases := map[string][]string{
-		"spiral minibatch": {"-data", "spiral", "-batch", "64", "-eval-every", "7"},
-		"reverse dropout":  append([]string{"-data", "reverse", "-dropout", "0.1", "-eval-every", "7"}, small...),
+		"spiral minibatch cosine": {"-data", "spiral", "-batch", "64", "-eval-every", "7", "-schedule", "cosine", "-warmup", "3"},
+		"reverse dropout":         append([]string{"-data", "reverse", "-dropout", "0.1", "-eval-every", "7"}, small...),
 	}
+	defer func() { interruptAt = -1 }()
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
 			whole, part := t.TempDir(), t.TempDir()
+			interruptAt = -1
 			if code, _, stderr := runTrain(t, append(slices.Clone(args), "-steps", "20", "-out", whole, "-quiet")...); code != 0 {
 				t.Fatalf("uninterrupted run: exit %d: %s", code, stderr)
 			}
-			if code, _, stderr := runTrain(t, append(slices.Clone(args), "-steps", "11", "-out", part, "-quiet")...); code != 0 {
-				t.Fatalf("first half: exit %d: %s", code, stderr)
+			interruptAt = 11 // as if Ctrl-C came during step 12
+			if code, _, stderr := runTrain(t, append(slices.Clone(args), "-steps", "20", "-out", part, "-quiet")...); code != 130 {
+				t.Fatalf("interrupted run: exit %d: %s; want 130", code, stderr)
 			}
-			code, _, stderr := runTrain(t, "-resume", filepath.Join(part, checkpointName), "-steps", "20", "-quiet")
+			interruptAt = -1
+			// Until the resumed run writes its first checkpoint, the metrics
+			// of the first part stay.
+			if rows := readRows(t, part); len(rows) != 11 {
+				t.Fatalf("after the interrupt, metrics.csv has %d rows; want 11", len(rows))
+			}
+			code, _, stderr := runTrain(t, "-resume", filepath.Join(part, checkpointName), "-quiet")
 			if code != 0 {
 				t.Fatalf("resumed run: exit %d: %s", code, stderr)
 			}
@@ -225,7 +234,14 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-data", filepath.Join(t.TempDir(), "missing.txt")}, "no such file"},
 		{[]string{"-data", empty}, "has 0 characters"},
 		{[]string{"-out", filepath.Join(notDir, "run")}, "run folder"},
-		{[]string{"-heads", "3"}, "-heads 3"},
+		{[]string{"-data", "reverse", "-heads", "3"}, "-heads 3"},
+		{[]string{"-heads", "3"}, "shape the transformer"},
+		{[]string{"-data", "linear", "-hidden", "5"}, "not -model linear"},
+		{[]string{"-dropout", "0.1"}, "-dropout applies to the transformer"},
+		{[]string{"-data", "reverse", "-context", "16"}, "context of 32"},
+		{[]string{"-opt", "dam"}, "-opt \"dam\""},
+		{[]string{"-lr", "200"}, "-lr 200: want a learning rate in (0, 100]"},
+		{[]string{"-data", "reverse", "-dmodel", "4096", "-layers", "64", "-hidden", "65536"}, "parameters; the limit is"},
 		{[]string{"-data", "spiral", "-model", "transformer"}, "needs a sequence dataset"},
 		{[]string{"-data", "reverse", "-epochs", "2"}, "-epochs needs a fixed dataset"},
 		{[]string{"-lr", "-1"}, "-lr -1"},
@@ -247,6 +263,40 @@ func TestBadInput(t *testing.T) {
 		if stdout != "" {
 			t.Errorf("train %v printed to stdout: %q", tt.args, stdout)
 		}
+	}
+}
+
+func TestResumeChecksTheCheckpointsSettings(t *testing.T) {
+	dir := t.TempDir()
+	runTrain(t, "-steps", "5", "-out", dir, "-quiet")
+	path := filepath.Join(dir, checkpointName)
+	tensors, meta, err := nn.ReadTensors(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An edited config that describes a huge model must be refused before
+	// the model is made.
+	meta["config"] = strings.Replace(meta["config"], `"hidden":100,"layers":1`, `"hidden":65536,"layers":64`, 1)
+	edited := filepath.Join(dir, "edited.safetensors")
+	if err := nn.WriteTensors(edited, tensors, meta); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runTrain(t, "-resume", edited)
+	if code != 2 || !strings.Contains(stderr, "settings") {
+		t.Errorf("resume from an edited checkpoint: exit %d, %q; want 2 and a message about its settings", code, stderr)
+	}
+}
+
+func TestEpochsOfText(t *testing.T) {
+	dir := t.TempDir()
+	corpus := writeCorpus(t) // 1800 characters, 1620 for training
+	args := append([]string{"-data", corpus, "-context", "16", "-epochs", "2", "-out", dir, "-quiet"}, small...)
+	if code, _, stderr := runTrain(t, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// An epoch is ceil(1620 / (16 rows · 16 tokens)) = 7 steps.
+	if rows := readRows(t, dir); len(rows) != 14 {
+		t.Errorf("-epochs 2 ran %d steps; want 14", len(rows))
 	}
 }
 

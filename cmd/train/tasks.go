@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -86,13 +87,10 @@ func newPointsTask(o options, rng *rand.Rand) (*pointsTask, error) {
 	if t.batch == 0 || t.batch > n {
 		t.batch = n
 	}
-	hidden := make([]int, 0, o.Layers)
-	if o.Model == "mlp" {
-		for range o.Layers {
-			hidden = append(hidden, o.Hidden)
-		}
+	if err := checkSize(o, t.train.classes); err != nil {
+		return nil, err
 	}
-	t.net = nn.NewMLP(rng, 2, hidden, t.train.classes)
+	t.net = nn.NewMLP(rng, 2, mlpHidden(o), t.train.classes)
 	return t, nil
 }
 
@@ -176,11 +174,12 @@ func (t *pointsTask) report(w io.Writer, dir string) error {
 type linearTask struct {
 	data regression
 	wd   float64
+	opt  string
 	lin  *nn.Linear
 }
 
 func newLinearTask(o options, rng *rand.Rand) *linearTask {
-	return &linearTask{data: linearData(rand.New(rand.NewPCG(o.Seed, 1)), 200, 3), wd: o.WD, lin: nn.NewLinear(rng, 3, 1, true)}
+	return &linearTask{data: linearData(rand.New(rand.NewPCG(o.Seed, 1)), 200, 3), wd: o.WD, opt: o.Opt, lin: nn.NewLinear(rng, 3, 1, true)}
 }
 
 func (t *linearTask) module() nn.Module  { return t.lin }
@@ -248,6 +247,9 @@ func (t *linearTask) report(w io.Writer, _ string) error {
 	}
 	diff := tensor.MaxAll(tensor.Abs(tensor.Sub(tensor.FromSlice(gd), ref)))
 	fmt.Fprintf(w, "max |gradient descent − closed form (λ=%g)| = %.3g\n", t.wd, diff)
+	if t.opt == "adamw" && t.wd > 0 {
+		fmt.Fprintln(w, "(AdamW decays the weights apart from the gradient, so it does not minimise the L2 objective: expect a difference)")
+	}
 	return nil
 }
 
@@ -286,13 +288,24 @@ func newSeqTask(o options, rng *rand.Rand) (*seqTask, error) {
 	}
 	t.T = t.train.context()
 	t.testX, t.testY = t.test.batch(rand.New(rand.NewPCG(o.Seed, 999_999)), 1024)
-	hidden := 4 * o.DModel
-	t.gpt = nn.NewGPT(rng, nn.GPTConfig{Vocab: t.train.vocab(), Context: t.T, Dim: o.DModel, Heads: o.Heads, Layers: o.Layers, Hidden: hidden, Dropout: float32(o.Dropout)})
+	if err := checkSize(o, t.train.vocab()); err != nil {
+		return nil, err
+	}
+	t.gpt = nn.NewGPT(rng, nn.GPTConfig{Vocab: t.train.vocab(), Context: t.T, Dim: o.DModel, Heads: o.Heads, Layers: o.Layers, Hidden: o.Hidden, Dropout: float32(o.Dropout)})
 	return t, nil
 }
 
-func (t *seqTask) module() nn.Module  { return t.gpt }
-func (t *seqTask) stepsPerEpoch() int { return 0 }
+func (t *seqTask) module() nn.Module { return t.gpt }
+
+// stepsPerEpoch is, for a text, the steps whose batches hold as many tokens
+// as the training text; the synthetic tasks are endless.
+func (t *seqTask) stepsPerEpoch() int {
+	if t.text == nil {
+		return 0
+	}
+	n := len(t.train.(chars).Text)
+	return (n + t.batch*t.T - 1) / (t.batch * t.T)
+}
 func (t *seqTask) metric() string {
 	if t.text != nil {
 		return "acc"
@@ -363,9 +376,20 @@ func (t *seqTask) sample(w io.Writer, rng *rand.Rand, n int) {
 	fmt.Fprintf(w, "sample (temperature 0.8) after %q:\n%s\n", t.text.decode(prompt), t.text.decode(out))
 }
 
-// writeFile writes data to path, reporting the path on failure.
+// writeFile writes data to path atomically: into a temporary file in the
+// same folder, then renamed, so that a crash never leaves half a file.
 func writeFile(path string, data []byte) error {
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = f.Write(data)
+	err = errors.Join(err, f.Chmod(0o644), f.Close())
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

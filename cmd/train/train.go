@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
@@ -37,6 +38,7 @@ type trainer struct {
 	rng    *rand.Rand
 	step   int      // steps completed
 	rows   []metric // one per completed step
+	logged int      // rows written to metrics.csv
 	total  int      // the step to stop at
 	spent  time.Duration
 	saved  int // the step of the last checkpoint written, or -1
@@ -61,6 +63,13 @@ func newTrainer(o options, w io.Writer, c *checkpoint) (*trainer, error) {
 	t := &trainer{o: o, w: w, saved: -1, pcg: rand.NewPCG(o.Seed, 0)}
 	t.rng = rand.New(t.pcg)
 	tensor.SetThreads(o.Threads)
+	if c != nil {
+		// The settings must describe the model the file holds, before a
+		// model of that size is made.
+		if err := c.fits(o); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	switch kind(o.Data) {
 	case "points":
@@ -79,7 +88,10 @@ func newTrainer(o options, w io.Writer, c *checkpoint) (*trainer, error) {
 	if o.Epochs > 0 {
 		t.total = o.Epochs * max(t.task.stepsPerEpoch(), 1)
 	}
-	t.sched = newSchedule(o, t.total)
+	if t.o.ScheduleSteps == 0 {
+		t.o.ScheduleSteps = t.total
+	}
+	t.sched = newSchedule(t.o)
 	if c != nil {
 		if err := t.restore(c); err != nil {
 			return nil, err
@@ -95,8 +107,9 @@ func newTrainer(o options, w io.Writer, c *checkpoint) (*trainer, error) {
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return nil, inputError{fmt.Errorf("cannot create the run folder: %w", err)}
 	}
-	// Find out now, not after training, whether the folder can be written.
-	if err := writeFile(filepath.Join(t.dir, "metrics.csv"), nil); err != nil {
+	// Writing the rows so far (those before the checkpoint, when resuming)
+	// finds out now, not after training, whether the folder can be written.
+	if err := t.writeMetrics(); err != nil {
 		return nil, inputError{err}
 	}
 	return t, nil
@@ -120,8 +133,8 @@ func newOptimizer(o options, params []*autograd.Value) optim.Optimizer {
 	return optim.NewAdamW(params, optim.AdamConfig{LR: lr, WeightDecay: wd})
 }
 
-func newSchedule(o options, total int) optim.Schedule {
-	lr := float32(o.LR)
+func newSchedule(o options) optim.Schedule {
+	lr, total := float32(o.LR), o.ScheduleSteps
 	switch o.Schedule {
 	case "step":
 		return optim.NewStepLR(lr, max(total/3, 1), 0.1)
@@ -130,6 +143,17 @@ func newSchedule(o options, total int) optim.Schedule {
 	}
 	return optim.Constant(lr)
 }
+
+// interruptAt makes a run behave as if interrupted before that step; tests
+// set it to stop a run half-way, as Ctrl-C would.
+var interruptAt = -1
+
+// closedSignal is a channel that is always ready.
+var closedSignal = func() <-chan os.Signal {
+	c := make(chan os.Signal)
+	close(c)
+	return c
+}()
 
 // train runs the remaining steps, evaluating and checkpointing on the way,
 // then writes the run's files and summary.
@@ -148,6 +172,9 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 			t.o.Data, t.o.Model, nn.NumParams(t.task.module()), t.o.Opt, t.o.LR, t.total, tensor.Kernel(), tensor.Threads(), t.dir)
 	}
 	for t.step < t.total {
+		if t.step == interruptAt {
+			interrupt = closedSignal
+		}
 		select {
 		case <-interrupt:
 			bar.finish()
@@ -210,7 +237,7 @@ func (t *trainer) diverged(l float32) error {
 	if t.saved >= 0 {
 		msg += fmt.Sprintf(". The last good checkpoint is %s (step %d)", filepath.Join(t.dir, checkpointName), t.saved)
 	}
-	if err := t.writeMetrics(); err != nil {
+	if err := t.appendMetrics(); err != nil {
 		return err
 	}
 	return errors.New(msg + "; try a smaller -lr or -clip")
@@ -256,12 +283,11 @@ func (t *trainer) finish() error {
 	return nil
 }
 
-// writeMetrics writes metrics.csv with every row so far.
-func (t *trainer) writeMetrics() error {
-	var b strings.Builder
+// csvRows formats metrics as CSV lines.
+func csvRows(rows []metric) []byte {
+	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	w.Write([]string{"step", "loss", "accuracy", "lr", "seconds"})
-	for _, r := range t.rows {
+	for _, r := range rows {
 		acc := ""
 		if !math.IsNaN(r.acc) {
 			acc = strconv.FormatFloat(r.acc, 'g', -1, 64)
@@ -270,13 +296,41 @@ func (t *trainer) writeMetrics() error {
 			strconv.FormatFloat(float64(r.lr), 'g', -1, 32), strconv.FormatFloat(r.seconds, 'f', 6, 64)})
 	}
 	w.Flush()
-	return writeFile(filepath.Join(t.dir, "metrics.csv"), []byte(b.String()))
+	return b.Bytes()
+}
+
+// writeMetrics replaces metrics.csv, atomically, with every row so far.
+func (t *trainer) writeMetrics() error {
+	data := append([]byte("step,loss,accuracy,lr,seconds\n"), csvRows(t.rows)...)
+	if err := writeFile(filepath.Join(t.dir, "metrics.csv"), data); err != nil {
+		return err
+	}
+	t.logged = len(t.rows)
+	return nil
+}
+
+// appendMetrics appends the rows not yet written to metrics.csv.
+func (t *trainer) appendMetrics() error {
+	path := filepath.Join(t.dir, "metrics.csv")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", path, err)
+	}
+	_, err = f.Write(csvRows(t.rows[t.logged:]))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", path, err)
+	}
+	t.logged = len(t.rows)
+	return nil
 }
 
 // checkpoint writes the model, the optimizer's state, the step and the
 // model's generator into the run folder, atomically, and the metrics.
 func (t *trainer) checkpoint() error {
-	if err := t.writeMetrics(); err != nil {
+	if err := t.appendMetrics(); err != nil {
 		return err
 	}
 	if t.saved == t.step {
@@ -323,6 +377,27 @@ type checkpoint struct {
 	rng     []byte // the trainer's generator
 	modRNG  []byte // the generators inside the model (dropout)
 	seconds float64
+}
+
+// fits returns an error unless the settings o describe a model with as many
+// parameters as the checkpoint holds.
+func (c *checkpoint) fits(o options) error {
+	var have int64
+	for _, t := range c.model {
+		have += int64(t.Len())
+	}
+	out := map[string]int{"spiral": 3, "blobs": 3, "moons": 2, "circles": 2, "xor": 2, "linear": 1, "reverse": 17, "modadd": 98}[o.Data]
+	if kind(o.Data) == "text" {
+		tok, ok := c.model["tok.weight"]
+		if !ok || tok.Rank() != 2 {
+			return inputError{fmt.Errorf("resume: %s has no token embedding for its text model", o.Resume)}
+		}
+		out = tok.Dim(0)
+	}
+	if want := modelSize(o, out); want != have {
+		return inputError{fmt.Errorf("resume: %s holds %d parameters, but its settings describe a model of %d", o.Resume, have, want)}
+	}
+	return nil
 }
 
 // readCheckpoint reads and checks a checkpoint written by train.
