@@ -8,10 +8,11 @@ import (
 
 // table prints results as aligned rows, one per shape.
 type table struct {
-	w       io.Writer
-	c       config
-	started bool
-	best    string // the speed-up sentence of the largest measured shape
+	w         io.Writer
+	c         config
+	started   bool
+	best      string  // the speed-up sentence of the largest shape the naive loop ran
+	bestFlops float64 // that shape's size
 }
 
 func newTable(w io.Writer, c config) *table { return &table{w: w, c: c} }
@@ -64,18 +65,20 @@ func (t *table) row(s shape, rows []result) {
 		worst = max(worst, r.MaxAbsErr)
 	}
 	speed := "-"
-	fastest := par
-	if fastest == nil {
-		fastest = one
+	fastest, who := par, fmt.Sprintf("blocked on %d threads", t.c.threads)
+	if fastest == nil || (one != nil && one.Seconds < fastest.Seconds) {
+		fastest, who = one, "blocked on 1 thread"
 	}
 	if naive != nil && fastest != nil {
 		x := naive.Seconds / fastest.Seconds
-		speed = fmt.Sprintf("%.0f×", x)
-		who := "blocked parallel"
-		if fastest == one {
-			who = "blocked"
+		speed = fmt.Sprintf("%.3g×", x)
+		phrase := fmt.Sprintf("%.3g× faster than", x)
+		if x < 1 {
+			speed, phrase = fmt.Sprintf("1/%.3g×", 1/x), fmt.Sprintf("%.3g× slower than", 1/x)
 		}
-		t.best = fmt.Sprintf("At %v, %s is %.0f× faster than naive loops.", s, who, x)
+		if s.flops() >= t.bestFlops {
+			t.best, t.bestFlops = fmt.Sprintf("At %dx%dx%d, %s is %s the naive loop.", s.m, s.k, s.n, who, phrase), s.flops()
+		}
 	}
 	fmt.Fprintf(t.w, "%-16s %s %s %s %s %10.2g %9s\n", fmt.Sprintf("%dx%dx%d", s.m, s.k, s.n),
 		cell(naive, s, t.c, "naive"), cell(ikj, s, t.c, "naive-ikj"), cell(one, s, t.c, "blocked"), cell(par, s, t.c, "blocked"), worst, speed)
