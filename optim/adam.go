@@ -139,12 +139,20 @@ func (o *Adam) State() State {
 		if o.m[i] == nil {
 			continue
 		}
-		shape := p.Data.Shape()
-		s.Tensors[stateKey(i, "exp_avg")] = tensor.FromSlice(append([]float32(nil), o.m[i]...), shape...)
-		s.Tensors[stateKey(i, "exp_avg_sq")] = tensor.FromSlice(append([]float32(nil), o.v[i]...), shape...)
+		s.Tensors[stateKey(i, "exp_avg")] = likeParam(p, o.m[i])
+		s.Tensors[stateKey(i, "exp_avg_sq")] = likeParam(p, o.v[i])
 		s.Tensors[stateKey(i, "step")] = tensor.Scalar(float32(o.t[i]))
 	}
 	return s
+}
+
+// likeParam returns a copy of buf as a tensor of p's shape. (FromSlice with
+// p's shape would not do: with no dimensions it makes a 1-D tensor, not the
+// 0-d one a scalar parameter needs.)
+func likeParam(p *autograd.Value, buf []float32) *tensor.Tensor {
+	t := tensor.ZerosLike(p.Data)
+	copy(t.Data(), buf)
+	return t
 }
 
 // LoadState installs a copy of s. It returns an error, and changes nothing,

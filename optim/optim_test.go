@@ -89,11 +89,12 @@ func TestNilGradSkipped(t *testing.T) {
 }
 
 // TestResume checks that saving the state after 3 steps and loading it into
-// a fresh optimizer continues exactly as the uninterrupted run.
+// a fresh optimizer continues exactly as the uninterrupted run, for a scalar
+// (0-d) parameter too.
 func TestResume(t *testing.T) {
 	for _, o := range optimizers {
 		t.Run(o.name, func(t *testing.T) {
-			ps := randomParams(rand.New(rand.NewPCG(5, 6)), []int{4, 3}, []int{3})
+			ps := randomParams(rand.New(rand.NewPCG(5, 6)), []int{4, 3}, []int{3}, []int{})
 			a := o.make(ps)
 			for range 3 {
 				a.Step()
@@ -143,16 +144,18 @@ func TestLoadStateErrors(t *testing.T) {
 		name  string
 		edit  func(s *State)
 		parts []string
+		not   []string // must not appear
 	}{
-		{"unexpected", func(s *State) { s.Tensors["7.exp_avg"] = tensor.Zeros(3) }, []string{`unexpected tensor "7.exp_avg"`}},
-		{"unknown buffer", func(s *State) { s.Tensors["0.momentum_buffer"] = tensor.Zeros(2, 3) }, []string{`unexpected tensor "0.momentum_buffer"`}},
-		{"bad name", func(s *State) { s.Tensors["weight"] = tensor.Zeros(3) }, []string{`unexpected tensor "weight"`}},
-		{"shape", func(s *State) { s.Tensors["1.exp_avg"] = tensor.Zeros(4) }, []string{`tensor "1.exp_avg" has shape [4], want [3]`}},
-		{"missing", func(s *State) { delete(s.Tensors, "0.exp_avg_sq") }, []string{`missing tensor "0.exp_avg_sq"`}},
+		{"unexpected", func(s *State) { s.Tensors["7.exp_avg"] = tensor.Zeros(3) }, []string{`unexpected tensor "7.exp_avg"`}, nil},
+		{"unknown buffer", func(s *State) { s.Tensors["0.momentum_buffer"] = tensor.Zeros(2, 3) }, []string{`unexpected tensor "0.momentum_buffer"`}, nil},
+		{"bad name", func(s *State) { s.Tensors["weight"] = tensor.Zeros(3) }, []string{`unexpected tensor "weight"`}, nil},
+		{"shape", func(s *State) { s.Tensors["1.exp_avg"] = tensor.Zeros(4) },
+			[]string{`tensor "1.exp_avg" has shape [4], want [3]`}, []string{`missing tensor "1.exp_avg"`}},
+		{"missing", func(s *State) { delete(s.Tensors, "0.exp_avg_sq") }, []string{`missing tensor "0.exp_avg_sq"`}, nil},
 		{"several", func(s *State) { delete(s.Tensors, "0.step"); s.Tensors["x"] = tensor.Zeros(1) },
-			[]string{`missing tensor "0.step"`, `unexpected tensor "x"`}},
-		{"step value", func(s *State) { s.Tensors["1.step"] = tensor.Scalar(0.5) }, []string{`"1.step" is 0.5`}},
-		{"negative steps", func(s *State) { s.Steps = -1 }, []string{"negative step count -1"}},
+			[]string{`missing tensor "0.step"`, `unexpected tensor "x"`}, nil},
+		{"step value", func(s *State) { s.Tensors["1.step"] = tensor.Scalar(0.5) }, []string{`"1.step" is 0.5`}, nil},
+		{"negative steps", func(s *State) { s.Steps = -1 }, []string{"negative step count -1"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,6 +171,11 @@ func TestLoadStateErrors(t *testing.T) {
 			for _, p := range tt.parts {
 				if !strings.Contains(err.Error(), p) {
 					t.Errorf("LoadState(%s) = %q; want it to contain %q", tt.name, err, p)
+				}
+			}
+			for _, p := range tt.not {
+				if strings.Contains(err.Error(), p) {
+					t.Errorf("LoadState(%s) = %q; want it not to contain %q", tt.name, err, p)
 				}
 			}
 			after := opt.State()
