@@ -55,6 +55,9 @@ var optimizers = []struct {
 }
 
 func TestStepAllocatesOnlyOnce(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's runtime allocates")
+	}
 	for _, o := range optimizers {
 		t.Run(o.name, func(t *testing.T) {
 			ps := randomParams(rand.New(rand.NewPCG(1, 2)), []int{64, 32}, []int{32}, []int{7})
