@@ -208,6 +208,8 @@ func TestConfigPanics(t *testing.T) {
 		{"nesterov", func() { NewSGD(ps, SGDConfig{LR: 1, Nesterov: true}) }, "Nesterov momentum needs momentum > 0"},
 		{"nesterov dampening", func() { NewSGD(ps, SGDConfig{LR: 1, Momentum: 0.9, Dampening: 0.1, Nesterov: true}) }, "dampening 0"},
 		{"adam beta", func() { NewAdam(ps, AdamConfig{Beta2: 1}) }, "optim: NewAdam: betas (0.9, 1)"},
+		{"adam beta range", func() { NewAdam(ps, AdamConfig{Beta1: -0.1}) }, "want each in (0, 1), or 0 for the default"},
+		{"adam eps", func() { NewAdam(ps, AdamConfig{Eps: -1}) }, "optim: NewAdam: eps -1: want > 0, or 0 for the default"},
 		{"adamw wd", func() { NewAdamW(ps, AdamConfig{WeightDecay: -1}) }, "optim: NewAdamW: weight decay -1"},
 		{"adam lr", func() { NewAdam(ps, AdamConfig{LR: -1}) }, "learning rate -1"},
 		{"setlr", func() { NewAdam(ps, AdamConfig{}).SetLR(-2) }, "optim: SetLR: learning rate -2"},
