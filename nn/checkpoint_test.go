@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -259,6 +260,41 @@ func TestWriteTensorsAtomic(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("after a failed write the folder holds %d entries; want 1", len(entries))
+	}
+}
+
+// TestWriteTensorsMode checks that a new file is 0644, not the temporary
+// file's 0600, and that a replaced file keeps its permissions.
+func TestWriteTensorsMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions")
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	ts := map[string]*tensor.Tensor{"a": tensor.Zeros(2)}
+	for _, tt := range []struct {
+		name   string
+		before os.FileMode // 0: no file yet
+		want   os.FileMode
+	}{
+		{"new", 0, 0o644},
+		{"replace 0640", 0o640, 0o640},
+		{"replace 0600", 0o600, 0o600},
+	} {
+		if tt.before != 0 {
+			if err := os.Chmod(path, tt.before); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := WriteTensors(path, ts, nil); err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != tt.want {
+			t.Errorf("%s: WriteTensors made a file of mode %v; want %v", tt.name, got, tt.want)
+		}
 	}
 }
 

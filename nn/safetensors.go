@@ -44,7 +44,8 @@ type headerEntry struct {
 // The write is atomic: the file is written to a temporary file in the same
 // folder, synced, and renamed to path, and the folder is synced, so that a
 // crash leaves either the old file or the complete new one under path.
-// WriteTensors panics if a tensor is nil or named "__metadata__".
+// The file gets the permissions of the file it replaces, or 0644 if there
+// is none (not the 0600 of a temporary file). WriteTensors panics if a tensor is nil or named "__metadata__".
 func WriteTensors(path string, tensors map[string]*tensor.Tensor, metadata map[string]string) error {
 	header, err := encodeHeader(tensors, metadata)
 	if err != nil {
@@ -120,7 +121,8 @@ func writeFloats(w io.Writer, xs []float32) error {
 }
 
 // writeAtomic writes a file at path through write, by way of a synced
-// temporary file in the same folder that is renamed to path.
+// temporary file in the same folder that is renamed to path. The file gets
+// the permissions of the one it replaces, or 0644.
 func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -138,6 +140,14 @@ func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 		return err
 	}
 	if err = bw.Flush(); err != nil {
+		return err
+	}
+	// os.CreateTemp makes the file 0600, readable only by its owner.
+	mode := os.FileMode(0o644)
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
+		mode = info.Mode().Perm()
+	}
+	if err = f.Chmod(mode); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {
