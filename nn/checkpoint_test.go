@@ -298,6 +298,37 @@ func TestWriteTensorsMode(t *testing.T) {
 	}
 }
 
+// failingReader fails every read past its first ok bytes with err.
+type failingReader struct {
+	data []byte
+	ok   int64
+	err  error
+}
+
+func (r failingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > r.ok {
+		return 0, r.err
+	}
+	return copy(p, r.data[off:]), nil
+}
+
+// TestReadTensorsReadErrors checks that a folder is rejected as such, and
+// that a read error is returned wrapped, not reported as a bad format.
+func TestReadTensorsReadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := ReadTensors(dir); err == nil || errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("ReadTensors(folder) = %v; want a not-a-regular-file error", err)
+	}
+	file := withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 8)
+	boom := errors.New("i/o error")
+	for _, ok := range []int64{0, 8, int64(len(file)) - 1} {
+		_, _, err := decodeTensors(failingReader{file, ok, boom}, int64(len(file)))
+		if !errors.Is(err, boom) || errors.Is(err, ErrFormat) {
+			t.Errorf("decodeTensors failing after %d bytes = %v; want the read error, not ErrFormat", ok, err)
+		}
+	}
+}
+
 func TestWriteTensorsErrors(t *testing.T) {
 	err := WriteTensors(filepath.Join(t.TempDir(), "no", "such", "dir", "x"), map[string]*tensor.Tensor{"a": tensor.Zeros(1)}, nil)
 	if err == nil || !strings.Contains(err.Error(), "nn: write") {

@@ -180,7 +180,9 @@ func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 // contiguous, without gaps or overlaps, and cover the data region exactly.
 // The whole header is checked before any tensor is allocated, so a corrupt
 // or hostile file makes ReadTensors allocate at most about the file's size.
-// Every such problem is an error wrapping ErrFormat.
+// Every such problem is an error wrapping ErrFormat. A path that is not a
+// regular file (a folder, a pipe) is an error, and so is a failed read,
+// wrapped with its cause.
 func ReadTensors(path string) (map[string]*tensor.Tensor, map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -191,6 +193,9 @@ func ReadTensors(path string) (map[string]*tensor.Tensor, map[string]string, err
 	if err != nil {
 		return nil, nil, fmt.Errorf("nn: read %s: %w", path, err)
 	}
+	if !info.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("nn: read %s: not a regular file (mode %v)", path, info.Mode())
+	}
 	ts, meta, err := decodeTensors(f, info.Size())
 	if err != nil {
 		return nil, nil, fmt.Errorf("nn: read %s: %w", path, err)
@@ -198,11 +203,16 @@ func ReadTensors(path string) (map[string]*tensor.Tensor, map[string]string, err
 	return ts, meta, nil
 }
 
-// decodeTensors reads a safetensors file of the given size from r.
+// decodeTensors reads a safetensors file of the given size from r. A read
+// that ends early is a format error; any other read error is returned
+// wrapped, as it is.
 func decodeTensors(r io.ReaderAt, size int64) (map[string]*tensor.Tensor, map[string]string, error) {
 	var n [8]byte
 	if _, err := r.ReadAt(n[:], 0); err != nil {
-		return nil, nil, formatErr("file of %d bytes has no header length", size)
+		if isShort(err) {
+			return nil, nil, formatErr("file of %d bytes has no header length", size)
+		}
+		return nil, nil, fmt.Errorf("reading the header length: %w", err)
 	}
 	hlen := binary.LittleEndian.Uint64(n[:])
 	if hlen > MaxHeaderSize || hlen > uint64(size-8) {
@@ -210,7 +220,10 @@ func decodeTensors(r io.ReaderAt, size int64) (map[string]*tensor.Tensor, map[st
 	}
 	header := make([]byte, hlen)
 	if _, err := r.ReadAt(header, 8); err != nil {
-		return nil, nil, fmt.Errorf("%w: reading the header: %w", ErrFormat, err)
+		if isShort(err) {
+			return nil, nil, fmt.Errorf("%w: reading the header: %w", ErrFormat, err)
+		}
+		return nil, nil, fmt.Errorf("reading the header: %w", err)
 	}
 	start := 8 + int64(hlen)
 	entries, names, meta, err := parseHeader(header, size-start)
@@ -229,7 +242,10 @@ func decodeTensors(r io.ReaderAt, size int64) (map[string]*tensor.Tensor, map[st
 		}
 		t := tensor.New(shape...)
 		if err := readFloats(sr, t.Data()); err != nil {
-			return nil, nil, fmt.Errorf("%w: tensor %q: %w", ErrFormat, name, err)
+			if isShort(err) {
+				return nil, nil, fmt.Errorf("%w: tensor %q: %w", ErrFormat, name, err)
+			}
+			return nil, nil, fmt.Errorf("reading tensor %q: %w", name, err)
 		}
 		out[name] = t
 	}
@@ -250,6 +266,11 @@ func readFloats(r io.Reader, xs []float32) error {
 		xs = xs[n:]
 	}
 	return nil
+}
+
+// isShort reports whether err says that the data ended early.
+func isShort(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func formatErr(format string, args ...any) error {
