@@ -30,9 +30,9 @@ const metadataKey = "__metadata__"
 
 // headerEntry describes one tensor in a safetensors header.
 type headerEntry struct {
-	Dtype       string   `json:"dtype"`
-	Shape       []int64  `json:"shape"`
-	DataOffsets [2]int64 `json:"data_offsets"`
+	Dtype       string  `json:"dtype"`
+	Shape       []int64 `json:"shape"`
+	DataOffsets []int64 `json:"data_offsets"` // begin and end; a slice, so that extra elements are seen
 }
 
 // WriteTensors writes tensors and metadata to path in the safetensors
@@ -91,7 +91,7 @@ func encodeHeader(tensors map[string]*tensor.Tensor, metadata map[string]string)
 			shape = append(shape, int64(d))
 		}
 		size := 4 * int64(t.Len())
-		header[name] = headerEntry{Dtype: "F32", Shape: shape, DataOffsets: [2]int64{off, off + size}}
+		header[name] = headerEntry{Dtype: "F32", Shape: shape, DataOffsets: []int64{off, off + size}}
 		off += size
 	}
 	b, err := json.Marshal(header)
@@ -175,9 +175,10 @@ func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 // It trusts nothing in the file: the header length must be at most
 // MaxHeaderSize and fit in the file; the header must be a JSON object whose
 // entries have only the fields dtype, shape and data_offsets; every dtype
-// must be F32; every tensor's byte range must lie in the data region and
-// hold exactly 4 bytes per element of its shape; and the ranges must be
-// contiguous, without gaps or overlaps, and cover the data region exactly.
+// must be F32; data_offsets must be two numbers; every tensor's byte range
+// must lie in the data region and hold exactly 4 bytes per element of its
+// shape; and the ranges must be contiguous, without gaps or overlaps, and
+// cover the data region exactly.
 // The whole header is checked before any tensor is allocated, so a corrupt
 // or hostile file makes ReadTensors allocate at most about the file's size.
 // Every such problem is an error wrapping ErrFormat. A path that is not a
@@ -337,6 +338,9 @@ func parseEntry(msg json.RawMessage) (headerEntry, error) {
 	}
 	if e.Shape == nil {
 		return e, errors.New("no shape")
+	}
+	if len(e.DataOffsets) != 2 {
+		return e, fmt.Errorf("data offsets %v: want 2 numbers, begin and end", e.DataOffsets)
 	}
 	begin, end := e.DataOffsets[0], e.DataOffsets[1]
 	if begin < 0 || end < begin {
