@@ -58,8 +58,7 @@ func (g *GPT) Generate(rng *rand.Rand, prompt []int, n int, temperature float32)
 // Sample returns an index drawn from softmax(logits/temperature), computed
 // in float64, using one rng.Float64(); with temperature 0 it returns the
 // index of the largest logit (the first, on ties) and draws nothing, so rng
-// may be nil. It
-// panics if logits is empty or temperature is negative.
+// may be nil. It panics if logits is empty or temperature is negative.
 func Sample(rng *rand.Rand, logits []float32, temperature float32) int {
 	if len(logits) == 0 || !(temperature >= 0) {
 		panic(fmt.Sprintf("nn: Sample: %d logits, temperature %v", len(logits), temperature))
