@@ -16,8 +16,9 @@ func Save(path string, m Module) error {
 
 // Load reads a safetensors file written by Save (or by any program, with the
 // same names and shapes) into the parameters of m. The file must hold
-// exactly m's parameters: if it does not, Load returns one *MismatchError
-// listing every missing, unexpected and mis-shaped tensor. On any error m is
+// exactly m's parameters: if it does not, Load returns an error that wraps
+// one *MismatchError listing every missing, unexpected and mis-shaped
+// tensor; errors.As retrieves it. On any error m is
 // left unchanged, since the whole file is read and checked before any
 // parameter is written.
 func Load(path string, m Module) error {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -159,6 +160,9 @@ func TestReadTensorsRejects(t *testing.T) {
 		{"negative dim", withHeader(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}`, 4), "negative dimension"},
 		{"size", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}`, 4), "shape [2] needs 8 bytes; data offsets [0 4] give 4"},
 		{"overflow", withHeader(`{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}`, 4), "needs more than 2^63 bytes"},
+		{"extra offsets", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8,99]}}`, 8), "data offsets [0 8 99]: want 2 numbers"},
+		{"one offset", withHeader(`{"a":{"dtype":"F32","shape":[0],"data_offsets":[0]}}`, 0), "data offsets [0]: want 2 numbers"},
+		{"no offsets", withHeader(`{"a":{"dtype":"F32","shape":[0]}}`, 0), "data offsets []: want 2 numbers"},
 		{"reversed", withHeader(`{"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}`, 4), "data offsets [4 0]"},
 		{"gap", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8), "want it to begin at 0"},
 		{"overlap", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8), "want it to begin at 8"},
@@ -259,6 +263,72 @@ func TestWriteTensorsAtomic(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("after a failed write the folder holds %d entries; want 1", len(entries))
+	}
+}
+
+// TestWriteTensorsMode checks that a new file is 0644, not the temporary
+// file's 0600, and that a replaced file keeps its permissions.
+func TestWriteTensorsMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions")
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	ts := map[string]*tensor.Tensor{"a": tensor.Zeros(2)}
+	for _, tt := range []struct {
+		name   string
+		before os.FileMode // 0: no file yet
+		want   os.FileMode
+	}{
+		{"new", 0, 0o644},
+		{"replace 0640", 0o640, 0o640},
+		{"replace 0600", 0o600, 0o600},
+	} {
+		if tt.before != 0 {
+			if err := os.Chmod(path, tt.before); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := WriteTensors(path, ts, nil); err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != tt.want {
+			t.Errorf("%s: WriteTensors made a file of mode %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// failingReader fails every read past its first ok bytes with err.
+type failingReader struct {
+	data []byte
+	ok   int64
+	err  error
+}
+
+func (r failingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > r.ok {
+		return 0, r.err
+	}
+	return copy(p, r.data[off:]), nil
+}
+
+// TestReadTensorsReadErrors checks that a folder is rejected as such, and
+// that a read error is returned wrapped, not reported as a bad format.
+func TestReadTensorsReadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := ReadTensors(dir); err == nil || errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("ReadTensors(folder) = %v; want a not-a-regular-file error", err)
+	}
+	file := withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 8)
+	boom := errors.New("i/o error")
+	for _, ok := range []int64{0, 8, int64(len(file)) - 1} {
+		_, _, err := decodeTensors(failingReader{file, ok, boom}, int64(len(file)))
+		if !errors.Is(err, boom) || errors.Is(err, ErrFormat) {
+			t.Errorf("decodeTensors failing after %d bytes = %v; want the read error, not ErrFormat", ok, err)
+		}
 	}
 }
 

@@ -11,9 +11,11 @@ import (
 // Generate continues prompt by n tokens and returns them. Each token is the
 // most likely one if temperature is 0 (greedy decoding), and otherwise drawn
 // from softmax(logits/temperature) with rng (which may be nil for greedy
-// decoding). The model runs in evaluation mode without recording
-// gradients, and keeps each block's keys and values in a cache, so that each
-// new token costs one forward step of one position.
+// decoding). The model runs without dropout and without recording
+// gradients, whatever its mode, which Generate leaves unchanged, and keeps
+// each block's keys and values in a cache, so that each new token costs one
+// forward step of one position. Several goroutines may call Generate on one
+// model at once, each with its own rng, but not while the model trains.
 //
 // Once the sequence fills the context, each step conditions on the last
 // Context tokens, as a model without a cache does: the cache is rebuilt from
@@ -26,14 +28,12 @@ func (g *GPT) Generate(rng *rand.Rand, prompt []int, n int, temperature float32)
 		panic(fmt.Sprintf("nn: GPT.Generate: prompt of %d tokens, n %d, temperature %v", len(prompt), n, temperature))
 	}
 	defer autograd.NoGrad(g.Parameters()...)()
-	defer g.SetTraining(g.Training())
-	g.SetTraining(false)
 
 	ctx := g.Config.Context
 	seq := append([]int(nil), prompt...)
 	cache := g.NewCache()
 	window := seq[max(0, len(seq)-ctx):]
-	logits := g.ForwardCached(window, 1, len(window), cache).Data.Data()
+	logits := g.forward(window, 1, len(window), cache, true).Data.Data()
 	V := g.Config.Vocab
 	out := make([]int, 0, n)
 	for len(out) < n {
@@ -45,12 +45,12 @@ func (g *GPT) Generate(rng *rand.Rand, prompt []int, n int, temperature float32)
 			break
 		}
 		if cache.Len() < ctx {
-			logits = g.ForwardCached([]int{next}, 1, 1, cache).Data.Data()
+			logits = g.forward([]int{next}, 1, 1, cache, true).Data.Data()
 			continue
 		}
 		cache = g.NewCache()
 		window = seq[len(seq)-ctx:]
-		logits = g.ForwardCached(window, 1, ctx, cache).Data.Data()
+		logits = g.forward(window, 1, ctx, cache, true).Data.Data()
 	}
 	return out
 }
@@ -58,8 +58,7 @@ func (g *GPT) Generate(rng *rand.Rand, prompt []int, n int, temperature float32)
 // Sample returns an index drawn from softmax(logits/temperature), computed
 // in float64, using one rng.Float64(); with temperature 0 it returns the
 // index of the largest logit (the first, on ties) and draws nothing, so rng
-// may be nil. It
-// panics if logits is empty or temperature is negative.
+// may be nil. It panics if logits is empty or temperature is negative.
 func Sample(rng *rand.Rand, logits []float32, temperature float32) int {
 	if len(logits) == 0 || !(temperature >= 0) {
 		panic(fmt.Sprintf("nn: Sample: %d logits, temperature %v", len(logits), temperature))

@@ -142,8 +142,12 @@ func NewDropout(rng *rand.Rand, p float32) *Dropout {
 }
 
 // Forward applies dropout in training mode and returns x itself otherwise.
-func (d *Dropout) Forward(x *autograd.Value) *autograd.Value {
-	return ops.Dropout(x, d.P, d.Training(), d.rng)
+func (d *Dropout) Forward(x *autograd.Value) *autograd.Value { return d.forward(x, false) }
+
+// forward is Forward, with dropout off whatever the mode if eval is set.
+// With eval set it reads no state, so goroutines may share the layer.
+func (d *Dropout) forward(x *autograd.Value, eval bool) *autograd.Value {
+	return ops.Dropout(x, d.P, !eval && d.Training(), d.rng)
 }
 
 // ReLU is the layer form of ops.ReLU. Its zero value is ready to use: &ReLU{}.

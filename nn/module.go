@@ -27,7 +27,8 @@ type Module interface {
 	// submodules with its dotted name ("blocks.0.attn.qkv.weight"), in
 	// registration order: a module's own parameters first, then each
 	// submodule's. A parameter registered twice (tied weights) appears once,
-	// under its first name.
+	// under its first name. Two different parameters with the same dotted
+	// name make it panic.
 	NamedParameters() []NamedParam
 	// Parameters returns the values of NamedParameters, in the same order.
 	Parameters() []*autograd.Value
@@ -95,31 +96,34 @@ func (b *Base) checkName(fn, name string) {
 }
 
 // NamedParameters returns the parameters of the module and its submodules
-// with their dotted names.
+// with their dotted names. It panics if two different parameters end up
+// with the same dotted name, as a parameter "0.weight" and a submodule "0"
+// with a parameter "weight" do: a file could hold only one of them.
 func (b *Base) NamedParameters() []NamedParam {
 	var out []NamedParam
 	seen := map[*autograd.Value]bool{}
-	b.collect("", &out, seen)
-	return out
-}
-
-func (b *Base) collect(prefix string, out *[]NamedParam, seen map[*autograd.Value]bool) {
-	add := func(name string, v *autograd.Value) {
-		if !seen[v] {
-			seen[v] = true
-			*out = append(*out, NamedParam{name, v})
+	from := map[string]string{} // where each name came from, for the panic
+	add := func(name string, v *autograd.Value, origin string) {
+		if seen[v] {
+			return // tied weights: listed once, under the first name
 		}
+		if o, taken := from[name]; taken {
+			panic(fmt.Sprintf("nn: NamedParameters: two different parameters are named %q: %s and %s", name, o, origin))
+		}
+		seen[v], from[name] = true, origin
+		out = append(out, NamedParam{name, v})
 	}
 	for _, p := range b.params {
-		add(prefix+p.Name, p.Value)
+		add(p.Name, p.Value, fmt.Sprintf("parameter %q", p.Name))
 	}
 	// Each submodule lists its own parameters, so that a module that
 	// defines its own NamedParameters is respected.
 	for _, c := range b.children {
 		for _, p := range c.m.NamedParameters() {
-			add(prefix+c.name+"."+p.Name, p.Value)
+			add(c.name+"."+p.Name, p.Value, fmt.Sprintf("parameter %q of submodule %q", p.Name, c.name))
 		}
 	}
+	return out
 }
 
 // Parameters returns the values of NamedParameters.

@@ -83,6 +83,24 @@ func TestTiedParametersListedOnce(t *testing.T) {
 	}
 }
 
+// TestNameCollisionPanics checks that two different parameters with the same
+// dotted name, from different levels of the module tree, make
+// NamedParameters panic instead of Save dropping one of them.
+func TestNameCollisionPanics(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	m := &Base{}
+	m.AddParam("0.weight", autograd.Param(tensor.Zeros(2, 2)))
+	m.AddModule("0", NewLinear(rng, 2, 2, false))
+	ok, msg := panics(func() { m.NamedParameters() })
+	want := `nn: NamedParameters: two different parameters are named "0.weight": parameter "0.weight" and parameter "weight" of submodule "0"`
+	if !ok || msg != want {
+		t.Errorf("NamedParameters() with a name collision: panic %v %q; want %q", ok, msg, want)
+	}
+	if ok, _ := panics(func() { Save(t.TempDir()+"/m.safetensors", m) }); !ok {
+		t.Error("Save with a name collision did not panic")
+	}
+}
+
 func TestTrainEvalReachesDropout(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	g := NewGPT(rng, GPTConfig{Vocab: 5, Context: 4, Dim: 4, Heads: 2, Layers: 2, Dropout: 0.5})

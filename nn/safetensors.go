@@ -30,9 +30,9 @@ const metadataKey = "__metadata__"
 
 // headerEntry describes one tensor in a safetensors header.
 type headerEntry struct {
-	Dtype       string   `json:"dtype"`
-	Shape       []int64  `json:"shape"`
-	DataOffsets [2]int64 `json:"data_offsets"`
+	Dtype       string  `json:"dtype"`
+	Shape       []int64 `json:"shape"`
+	DataOffsets []int64 `json:"data_offsets"` // begin and end; a slice, so that extra elements are seen
 }
 
 // WriteTensors writes tensors and metadata to path in the safetensors
@@ -44,7 +44,8 @@ type headerEntry struct {
 // The write is atomic: the file is written to a temporary file in the same
 // folder, synced, and renamed to path, and the folder is synced, so that a
 // crash leaves either the old file or the complete new one under path.
-// WriteTensors panics if a tensor is nil or named "__metadata__".
+// The file gets the permissions of the file it replaces, or 0644 if there
+// is none (not the 0600 of a temporary file). WriteTensors panics if a tensor is nil or named "__metadata__".
 func WriteTensors(path string, tensors map[string]*tensor.Tensor, metadata map[string]string) error {
 	header, err := encodeHeader(tensors, metadata)
 	if err != nil {
@@ -90,7 +91,7 @@ func encodeHeader(tensors map[string]*tensor.Tensor, metadata map[string]string)
 			shape = append(shape, int64(d))
 		}
 		size := 4 * int64(t.Len())
-		header[name] = headerEntry{Dtype: "F32", Shape: shape, DataOffsets: [2]int64{off, off + size}}
+		header[name] = headerEntry{Dtype: "F32", Shape: shape, DataOffsets: []int64{off, off + size}}
 		off += size
 	}
 	b, err := json.Marshal(header)
@@ -120,7 +121,8 @@ func writeFloats(w io.Writer, xs []float32) error {
 }
 
 // writeAtomic writes a file at path through write, by way of a synced
-// temporary file in the same folder that is renamed to path.
+// temporary file in the same folder that is renamed to path. The file gets
+// the permissions of the one it replaces, or 0644.
 func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -138,6 +140,14 @@ func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 		return err
 	}
 	if err = bw.Flush(); err != nil {
+		return err
+	}
+	// os.CreateTemp makes the file 0600, readable only by its owner.
+	mode := os.FileMode(0o644)
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
+		mode = info.Mode().Perm()
+	}
+	if err = f.Chmod(mode); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {
@@ -165,12 +175,15 @@ func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 // It trusts nothing in the file: the header length must be at most
 // MaxHeaderSize and fit in the file; the header must be a JSON object whose
 // entries have only the fields dtype, shape and data_offsets; every dtype
-// must be F32; every tensor's byte range must lie in the data region and
-// hold exactly 4 bytes per element of its shape; and the ranges must be
-// contiguous, without gaps or overlaps, and cover the data region exactly.
+// must be F32; data_offsets must be two numbers; every tensor's byte range
+// must lie in the data region and hold exactly 4 bytes per element of its
+// shape; and the ranges must be contiguous, without gaps or overlaps, and
+// cover the data region exactly.
 // The whole header is checked before any tensor is allocated, so a corrupt
 // or hostile file makes ReadTensors allocate at most about the file's size.
-// Every such problem is an error wrapping ErrFormat.
+// Every such problem is an error wrapping ErrFormat. A path that is not a
+// regular file (a folder, a pipe) is an error, and so is a failed read,
+// wrapped with its cause.
 func ReadTensors(path string) (map[string]*tensor.Tensor, map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -181,6 +194,9 @@ func ReadTensors(path string) (map[string]*tensor.Tensor, map[string]string, err
 	if err != nil {
 		return nil, nil, fmt.Errorf("nn: read %s: %w", path, err)
 	}
+	if !info.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("nn: read %s: not a regular file (mode %v)", path, info.Mode())
+	}
 	ts, meta, err := decodeTensors(f, info.Size())
 	if err != nil {
 		return nil, nil, fmt.Errorf("nn: read %s: %w", path, err)
@@ -188,11 +204,16 @@ func ReadTensors(path string) (map[string]*tensor.Tensor, map[string]string, err
 	return ts, meta, nil
 }
 
-// decodeTensors reads a safetensors file of the given size from r.
+// decodeTensors reads a safetensors file of the given size from r. A read
+// that ends early is a format error; any other read error is returned
+// wrapped, as it is.
 func decodeTensors(r io.ReaderAt, size int64) (map[string]*tensor.Tensor, map[string]string, error) {
 	var n [8]byte
 	if _, err := r.ReadAt(n[:], 0); err != nil {
-		return nil, nil, formatErr("file of %d bytes has no header length", size)
+		if isShort(err) {
+			return nil, nil, formatErr("file of %d bytes has no header length", size)
+		}
+		return nil, nil, fmt.Errorf("reading the header length: %w", err)
 	}
 	hlen := binary.LittleEndian.Uint64(n[:])
 	if hlen > MaxHeaderSize || hlen > uint64(size-8) {
@@ -200,7 +221,10 @@ func decodeTensors(r io.ReaderAt, size int64) (map[string]*tensor.Tensor, map[st
 	}
 	header := make([]byte, hlen)
 	if _, err := r.ReadAt(header, 8); err != nil {
-		return nil, nil, fmt.Errorf("%w: reading the header: %w", ErrFormat, err)
+		if isShort(err) {
+			return nil, nil, fmt.Errorf("%w: reading the header: %w", ErrFormat, err)
+		}
+		return nil, nil, fmt.Errorf("reading the header: %w", err)
 	}
 	start := 8 + int64(hlen)
 	entries, names, meta, err := parseHeader(header, size-start)
@@ -219,7 +243,10 @@ func decodeTensors(r io.ReaderAt, size int64) (map[string]*tensor.Tensor, map[st
 		}
 		t := tensor.New(shape...)
 		if err := readFloats(sr, t.Data()); err != nil {
-			return nil, nil, fmt.Errorf("%w: tensor %q: %w", ErrFormat, name, err)
+			if isShort(err) {
+				return nil, nil, fmt.Errorf("%w: tensor %q: %w", ErrFormat, name, err)
+			}
+			return nil, nil, fmt.Errorf("reading tensor %q: %w", name, err)
 		}
 		out[name] = t
 	}
@@ -240,6 +267,11 @@ func readFloats(r io.Reader, xs []float32) error {
 		xs = xs[n:]
 	}
 	return nil
+}
+
+// isShort reports whether err says that the data ended early.
+func isShort(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func formatErr(format string, args ...any) error {
@@ -306,6 +338,9 @@ func parseEntry(msg json.RawMessage) (headerEntry, error) {
 	}
 	if e.Shape == nil {
 		return e, errors.New("no shape")
+	}
+	if len(e.DataOffsets) != 2 {
+		return e, fmt.Errorf("data offsets %v: want 2 numbers, begin and end", e.DataOffsets)
 	}
 	begin, end := e.DataOffsets[0], e.DataOffsets[1]
 	if begin < 0 || end < begin {

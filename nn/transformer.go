@@ -72,8 +72,14 @@ func (b *TransformerBlock) Forward(x *autograd.Value) *autograd.Value {
 // ForwardCached is Forward with the attention's keys and values kept in
 // cache (see MultiHeadAttention.ForwardCached).
 func (b *TransformerBlock) ForwardCached(x *autograd.Value, cache *KVCache) *autograd.Value {
-	x = ops.Add(x, b.Drop.Forward(b.Attn.ForwardCached(b.LN1.Forward(x), cache)))
-	return ops.Add(x, b.Drop.Forward(b.MLP.Forward(b.LN2.Forward(x))))
+	return b.forward(x, cache, false)
+}
+
+// forward is ForwardCached, with dropout off whatever the mode if eval is
+// set.
+func (b *TransformerBlock) forward(x *autograd.Value, cache *KVCache, eval bool) *autograd.Value {
+	x = ops.Add(x, b.Drop.forward(b.Attn.ForwardCached(b.LN1.Forward(x), cache), eval))
+	return ops.Add(x, b.Drop.forward(b.MLP.Forward(b.LN2.Forward(x)), eval))
 }
 
 // GPTConfig sizes a GPT model.
@@ -168,6 +174,12 @@ func (c *Cache) Len() int {
 // positions to the cache. With a nil cache it is Forward. It panics if the
 // positions would exceed the context.
 func (g *GPT) ForwardCached(ids []int, B, T int, cache *Cache) *autograd.Value {
+	return g.forward(ids, B, T, cache, false)
+}
+
+// forward is ForwardCached, with dropout off whatever the mode if eval is
+// set: Generate's forward pass, which leaves the shared mode alone.
+func (g *GPT) forward(ids []int, B, T int, cache *Cache, eval bool) *autograd.Value {
 	if len(ids) != B*T {
 		panic(fmt.Sprintf("nn: GPT.Forward: %d ids for B=%d, T=%d", len(ids), B, T))
 	}
@@ -176,13 +188,13 @@ func (g *GPT) ForwardCached(ids []int, B, T int, cache *Cache) *autograd.Value {
 		panic(fmt.Sprintf("nn: GPT.Forward: positions up to %d exceed the context %d", past+T, g.Config.Context))
 	}
 	x := ops.Reshape(g.Tok.Forward(ids), B, T, g.Config.Dim)
-	x = g.Drop.Forward(g.Pos.Forward(x, past))
+	x = g.Drop.forward(g.Pos.Forward(x, past), eval)
 	for i, b := range g.Blocks {
 		var c *KVCache
 		if cache != nil {
 			c = &cache.Layers[i]
 		}
-		x = b.ForwardCached(x, c)
+		x = b.forward(x, c, eval)
 	}
 	return g.Head.Forward(g.LNF.Forward(x))
 }

@@ -14,9 +14,9 @@ import (
 // 0.01, so set it explicitly).
 type AdamConfig struct {
 	LR          float32 // learning rate
-	Beta1       float32 // β₁, decay of the first moment, in [0, 1)
-	Beta2       float32 // β₂, decay of the second moment, in [0, 1)
-	Eps         float32 // ε, added to the square root of the second moment
+	Beta1       float32 // β₁, decay of the first moment, in (0, 1); 0 for 0.9
+	Beta2       float32 // β₂, decay of the second moment, in (0, 1); 0 for 0.999
+	Eps         float32 // ε, added to the square root of the second moment, > 0; 0 for 1e-8
 	WeightDecay float32 // λ: an L2 penalty in Adam, decoupled decay in AdamW
 }
 
@@ -36,9 +36,9 @@ func (c AdamConfig) withDefaults(fn string) AdamConfig {
 	}
 	switch {
 	case !(c.Beta1 > 0 && c.Beta1 < 1) || !(c.Beta2 > 0 && c.Beta2 < 1):
-		panic(fmt.Sprintf("optim: %s: betas (%v, %v): want each in [0, 1)", fn, c.Beta1, c.Beta2))
+		panic(fmt.Sprintf("optim: %s: betas (%v, %v): want each in (0, 1), or 0 for the default", fn, c.Beta1, c.Beta2))
 	case !(c.Eps > 0):
-		panic(fmt.Sprintf("optim: %s: eps %v: want > 0", fn, c.Eps))
+		panic(fmt.Sprintf("optim: %s: eps %v: want > 0, or 0 for the default", fn, c.Eps))
 	case !(c.WeightDecay >= 0):
 		panic(fmt.Sprintf("optim: %s: weight decay %v: want >= 0", fn, c.WeightDecay))
 	}
@@ -66,8 +66,9 @@ type Adam struct {
 //	v ← β₂·v + (1−β₂)·g²
 //	p ← p − (lr/(1−β₁ᵗ)) · m / (√v/√(1−β₂ᵗ) + ε)
 //
-// m and v start at zero. NewAdam panics if a beta is outside [0, 1), or
-// LR, Eps or WeightDecay is negative.
+// m and v start at zero. A zero Beta1, Beta2 or Eps stands for its default
+// (see AdamConfig). NewAdam panics if a beta is neither 0 nor in (0, 1), or
+// LR, Eps or WeightDecay is negative or NaN.
 func NewAdam(params []*autograd.Value, cfg AdamConfig) *Adam {
 	return newAdam("NewAdam", params, cfg, false)
 }
@@ -139,12 +140,20 @@ func (o *Adam) State() State {
 		if o.m[i] == nil {
 			continue
 		}
-		shape := p.Data.Shape()
-		s.Tensors[stateKey(i, "exp_avg")] = tensor.FromSlice(append([]float32(nil), o.m[i]...), shape...)
-		s.Tensors[stateKey(i, "exp_avg_sq")] = tensor.FromSlice(append([]float32(nil), o.v[i]...), shape...)
+		s.Tensors[stateKey(i, "exp_avg")] = likeParam(p, o.m[i])
+		s.Tensors[stateKey(i, "exp_avg_sq")] = likeParam(p, o.v[i])
 		s.Tensors[stateKey(i, "step")] = tensor.Scalar(float32(o.t[i]))
 	}
 	return s
+}
+
+// likeParam returns a copy of buf as a tensor of p's shape. (FromSlice with
+// p's shape would not do: with no dimensions it makes a 1-D tensor, not the
+// 0-d one a scalar parameter needs.)
+func likeParam(p *autograd.Value, buf []float32) *tensor.Tensor {
+	t := tensor.ZerosLike(p.Data)
+	copy(t.Data(), buf)
+	return t
 }
 
 // LoadState installs a copy of s. It returns an error, and changes nothing,

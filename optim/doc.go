@@ -43,8 +43,9 @@
 //
 // # Errors
 //
-// A configuration that makes no sense (a negative learning rate, betas
-// outside [0, 1), Nesterov momentum without momentum) panics in the
+// A configuration that makes no sense (a negative learning rate, an Adam
+// beta outside (0, 1) other than 0 for the default, Nesterov momentum
+// without momentum) panics in the
 // constructor, naming the function and the value. LoadState returns an
 // error, and changes nothing, when the state does not fit the optimizer.
 package optim

@@ -52,7 +52,7 @@ func loadGolden(t *testing.T) *golden {
 func (g *golden) params() []*autograd.Value {
 	ps := make([]*autograd.Value, len(g.Shapes))
 	for i, s := range g.Shapes {
-		ps[i] = autograd.Param(tensor.FromSlice(append([]float32(nil), g.Init[i]...), s...))
+		ps[i] = autograd.Param(tensor.Reshape(tensor.FromSlice(append([]float32(nil), g.Init[i]...)), s...))
 	}
 	return ps
 }
@@ -62,7 +62,7 @@ func setGrads(ps []*autograd.Value, grads [][]float32, shapes [][]int) {
 	for i, p := range ps {
 		p.Grad = nil
 		if grads[i] != nil {
-			p.Grad = tensor.FromSlice(append([]float32(nil), grads[i]...), shapes[i]...)
+			p.Grad = tensor.Reshape(tensor.FromSlice(append([]float32(nil), grads[i]...)), shapes[i]...)
 		}
 	}
 }

@@ -40,17 +40,21 @@ func adamUpdate(p, g, m, v []float32, c *adamCoef) {
 //	v  = b2·v + c2·g'²
 //	p  = p' + step·m/(√v·inv + eps)
 //
-// The vector kernel computes the same expressions in the same order, so
-// both give the same bits.
+// The vector kernel computes the same expressions in the same order, with
+// a separate rounding after each multiplication, so both give the same bits.
+// The explicit float32 conversions round each product before it is added
+// (see the Go spec on floating-point operators): without them the compiler
+// may fuse x*y + z into one FMA, rounded once, as it does for GOAMD64=v3.
 func adamGo(p, g, m, v []float32, c *adamCoef) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	shrink, l2, b1, c1, b2, c2, inv, eps, step := c.shrink, c.l2, c.b1, c.c1, c.b2, c.c2, c.inv, c.eps, c.step
 	for i := range p {
-		pi := p[i] * shrink
-		gi := g[i] + l2*pi
-		mi := b1*m[i] + c1*gi
-		vi := b2*v[i] + c2*(gi*gi)
+		pi := float32(p[i] * shrink)
+		gi := g[i] + float32(l2*pi)
+		mi := float32(b1*m[i]) + float32(c1*gi)
+		vi := float32(b2*v[i]) + float32(c2*float32(gi*gi))
 		m[i], v[i] = mi, vi
-		p[i] = pi + step*(mi/(float32(math.Sqrt(float64(vi)))*inv+eps))
+		denom := float32(float32(math.Sqrt(float64(vi)))*inv) + eps
+		p[i] = pi + float32(step*(mi/denom))
 	}
 }

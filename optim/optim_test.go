@@ -55,6 +55,9 @@ var optimizers = []struct {
 }
 
 func TestStepAllocatesOnlyOnce(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's runtime allocates")
+	}
 	for _, o := range optimizers {
 		t.Run(o.name, func(t *testing.T) {
 			ps := randomParams(rand.New(rand.NewPCG(1, 2)), []int{64, 32}, []int{32}, []int{7})
@@ -89,11 +92,12 @@ func TestNilGradSkipped(t *testing.T) {
 }
 
 // TestResume checks that saving the state after 3 steps and loading it into
-// a fresh optimizer continues exactly as the uninterrupted run.
+// a fresh optimizer continues exactly as the uninterrupted run, for a scalar
+// (0-d) parameter too.
 func TestResume(t *testing.T) {
 	for _, o := range optimizers {
 		t.Run(o.name, func(t *testing.T) {
-			ps := randomParams(rand.New(rand.NewPCG(5, 6)), []int{4, 3}, []int{3})
+			ps := randomParams(rand.New(rand.NewPCG(5, 6)), []int{4, 3}, []int{3}, []int{})
 			a := o.make(ps)
 			for range 3 {
 				a.Step()
@@ -143,16 +147,18 @@ func TestLoadStateErrors(t *testing.T) {
 		name  string
 		edit  func(s *State)
 		parts []string
+		not   []string // must not appear
 	}{
-		{"unexpected", func(s *State) { s.Tensors["7.exp_avg"] = tensor.Zeros(3) }, []string{`unexpected tensor "7.exp_avg"`}},
-		{"unknown buffer", func(s *State) { s.Tensors["0.momentum_buffer"] = tensor.Zeros(2, 3) }, []string{`unexpected tensor "0.momentum_buffer"`}},
-		{"bad name", func(s *State) { s.Tensors["weight"] = tensor.Zeros(3) }, []string{`unexpected tensor "weight"`}},
-		{"shape", func(s *State) { s.Tensors["1.exp_avg"] = tensor.Zeros(4) }, []string{`tensor "1.exp_avg" has shape [4], want [3]`}},
-		{"missing", func(s *State) { delete(s.Tensors, "0.exp_avg_sq") }, []string{`missing tensor "0.exp_avg_sq"`}},
+		{"unexpected", func(s *State) { s.Tensors["7.exp_avg"] = tensor.Zeros(3) }, []string{`unexpected tensor "7.exp_avg"`}, nil},
+		{"unknown buffer", func(s *State) { s.Tensors["0.momentum_buffer"] = tensor.Zeros(2, 3) }, []string{`unexpected tensor "0.momentum_buffer"`}, nil},
+		{"bad name", func(s *State) { s.Tensors["weight"] = tensor.Zeros(3) }, []string{`unexpected tensor "weight"`}, nil},
+		{"shape", func(s *State) { s.Tensors["1.exp_avg"] = tensor.Zeros(4) },
+			[]string{`tensor "1.exp_avg" has shape [4], want [3]`}, []string{`missing tensor "1.exp_avg"`}},
+		{"missing", func(s *State) { delete(s.Tensors, "0.exp_avg_sq") }, []string{`missing tensor "0.exp_avg_sq"`}, nil},
 		{"several", func(s *State) { delete(s.Tensors, "0.step"); s.Tensors["x"] = tensor.Zeros(1) },
-			[]string{`missing tensor "0.step"`, `unexpected tensor "x"`}},
-		{"step value", func(s *State) { s.Tensors["1.step"] = tensor.Scalar(0.5) }, []string{`"1.step" is 0.5`}},
-		{"negative steps", func(s *State) { s.Steps = -1 }, []string{"negative step count -1"}},
+			[]string{`missing tensor "0.step"`, `unexpected tensor "x"`}, nil},
+		{"step value", func(s *State) { s.Tensors["1.step"] = tensor.Scalar(0.5) }, []string{`"1.step" is 0.5`}, nil},
+		{"negative steps", func(s *State) { s.Steps = -1 }, []string{"negative step count -1"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,6 +174,11 @@ func TestLoadStateErrors(t *testing.T) {
 			for _, p := range tt.parts {
 				if !strings.Contains(err.Error(), p) {
 					t.Errorf("LoadState(%s) = %q; want it to contain %q", tt.name, err, p)
+				}
+			}
+			for _, p := range tt.not {
+				if strings.Contains(err.Error(), p) {
+					t.Errorf("LoadState(%s) = %q; want it not to contain %q", tt.name, err, p)
 				}
 			}
 			after := opt.State()
@@ -197,6 +208,8 @@ func TestConfigPanics(t *testing.T) {
 		{"nesterov", func() { NewSGD(ps, SGDConfig{LR: 1, Nesterov: true}) }, "Nesterov momentum needs momentum > 0"},
 		{"nesterov dampening", func() { NewSGD(ps, SGDConfig{LR: 1, Momentum: 0.9, Dampening: 0.1, Nesterov: true}) }, "dampening 0"},
 		{"adam beta", func() { NewAdam(ps, AdamConfig{Beta2: 1}) }, "optim: NewAdam: betas (0.9, 1)"},
+		{"adam beta range", func() { NewAdam(ps, AdamConfig{Beta1: -0.1}) }, "want each in (0, 1), or 0 for the default"},
+		{"adam eps", func() { NewAdam(ps, AdamConfig{Eps: -1}) }, "optim: NewAdam: eps -1: want > 0, or 0 for the default"},
 		{"adamw wd", func() { NewAdamW(ps, AdamConfig{WeightDecay: -1}) }, "optim: NewAdamW: weight decay -1"},
 		{"adam lr", func() { NewAdam(ps, AdamConfig{LR: -1}) }, "learning rate -1"},
 		{"setlr", func() { NewAdam(ps, AdamConfig{}).SetLR(-2) }, "optim: SetLR: learning rate -2"},

@@ -103,6 +103,7 @@ func parseState(fn string, params []*autograd.Value, s State, allowed map[string
 	}
 	var problems []string
 	out := bufferSet{}
+	misshaped := map[string]bool{} // reported already, so not missing too
 	for _, name := range slices.Sorted(maps.Keys(s.Tensors)) {
 		t := s.Tensors[name]
 		idx, buf, ok := strings.Cut(name, ".")
@@ -117,6 +118,7 @@ func parseState(fn string, params []*autograd.Value, s State, allowed map[string
 		}
 		if !slices.Equal(t.Shape(), want) {
 			problems = append(problems, fmt.Sprintf("tensor %q has shape %v, want %v", name, t.Shape(), want))
+			misshaped[name] = true
 			continue
 		}
 		if out[i] == nil {
@@ -127,7 +129,7 @@ func parseState(fn string, params []*autograd.Value, s State, allowed map[string
 	// A parameter has all of its buffers or none.
 	for _, i := range slices.Sorted(maps.Keys(out)) {
 		for buf := range allowed {
-			if out[i][buf] == nil {
+			if out[i][buf] == nil && !misshaped[stateKey(i, buf)] {
 				problems = append(problems, fmt.Sprintf("missing tensor %q", stateKey(i, buf)))
 			}
 		}
