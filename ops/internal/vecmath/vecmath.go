@@ -1,0 +1,52 @@
+package vecmath
+
+// chunk is the most elements one assembly call handles: about 10 µs of
+// work, short enough for the scheduler to preempt between calls.
+const chunk = 1 << 14
+
+// The kernel levels: scalar Go, AVX2 with FMA (8 lanes), AVX-512 (16 lanes).
+const (
+	levelGo = iota
+	levelAVX2
+	levelAVX512
+)
+
+// level is the kernel level in use: the best that the processor has
+// (maxLevel), lowered only by tests.
+var level = maxLevel
+
+// GELU sets out[i] = x[i]·Φ(x[i]) and cdf[i] = Φ(x[i]), with Φ the standard
+// normal distribution function, to the accuracy of NormCDF: a relative
+// error below 1e-6 for x > -5 (the assembly measures about 4e-7) and
+// below 4e-6 down to Φ = 1e-28. Φ(x) flushes to 0 below about x = -13.2.
+func GELU(out, cdf, x []float32) {
+	cdf, x = cdf[:len(out)], x[:len(out)]
+	for i := 0; i < len(out); i += chunk {
+		j := min(i+chunk, len(out))
+		geluChunk(out[i:j], cdf[i:j], x[i:j])
+	}
+}
+
+// GELUGrad sets dx[i] = g[i]·(cdf[i] + x[i]·φ(x[i])), the backward of
+// out = x·Φ(x) given cdf = Φ(x), with φ(x) = e^(-x²/2)/√(2π).
+func GELUGrad(dx, g, cdf, x []float32) {
+	g, cdf, x = g[:len(dx)], cdf[:len(dx)], x[:len(dx)]
+	for i := 0; i < len(dx); i += chunk {
+		j := min(i+chunk, len(dx))
+		geluGradChunk(dx[i:j], g[i:j], cdf[i:j], x[i:j])
+	}
+}
+
+// ExpSub sets y[i] = e^(x[i] - m) and returns Σ y[i], summed in float64. It
+// is the inner loop of a softmax over a row whose maximum is m, so
+// x[i] - m <= 0: each y[i] is within 2 ulp of the exact value, results
+// below 2^-126 flush to 0, and NaN stays NaN. y and x may be the same slice.
+func ExpSub(y, x []float32, m float32) float64 {
+	x = x[:len(y)]
+	var sum float64
+	for i := 0; i < len(y); i += chunk {
+		j := min(i+chunk, len(y))
+		sum += expSubChunk(y[i:j], x[i:j], m)
+	}
+	return sum
+}
