@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -119,48 +120,19 @@ func leakyScale(dst, src, x []float32, slope float32) {
 
 // GELU returns the Gaussian error linear unit x·Φ(x) = 0.5·x·(1 + erf(x/√2))
 // elementwise, in its exact form (PyTorch's approximate='none'). Φ is
-// computed to a relative error of about 1e-6 (see normCDF) and kept for the
+// computed to a relative error below 1e-6 (see vecmath.GELU) and kept for the
 // backward.
 func GELU(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
 	cdf := make([]float32, out.Len()) // Φ(x)
-	o, xs := out.Data(), x.Data.Data()[:len(cdf)]
-	for i, v := range xs {
-		cdf[i] = normCDF(v)
-		o[i] = v * cdf[i]
-	}
+	xs := x.Data.Data()
+	vecmath.GELU(out.Data(), cdf, xs) // out = x·Φ(x)
 	return autograd.Record("GELU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x·Φ(x), so dx = g·(Φ(x) + x·φ(x)) with φ(x) = e^(-x²/2)/√(2π)
 		dx := tensor.ZerosLike(g)
-		d, gs := dx.Data(), g.Data()[:len(cdf)]
-		for i, v := range xs {
-			pdf := expf(-0.5*v*v) * 0.3989422804014327
-			d[i] = gs[i] * (cdf[i] + v*pdf)
-		}
+		vecmath.GELUGrad(dx.Data(), g.Data(), cdf, xs)
 		return []*tensor.Tensor{dx}
 	}, x)
-}
-
-// normCDF returns Φ(x) = 0.5·erfc(-x/√2), the standard normal distribution
-// function, with a relative error below 1e-6 for x > -5 and below 4e-6 down
-// to Φ = 1e-28, in both tails (unlike 0.5·(1 + erf(x/√2)), which loses the
-// left tail). It uses the Chebyshev fit of erfc in Numerical Recipes (§6.2,
-// fractional error below 1.2e-7), evaluated in float64 up to a float32
-// exponential, whose rounded argument limits the far tail.
-func normCDF(x float32) float32 {
-	z := math.Abs(float64(x)) * (1 / math.Sqrt2)
-	t := 1 / (1 + 0.5*z)
-	// The fit's polynomial in t, in Estrin's scheme: short dependency chains.
-	t2 := t * t
-	t4 := t2 * t2
-	q0 := (-1.26551223 + 1.00002368*t) + t2*(0.37409196+0.09678418*t)
-	q1 := (-0.18628806 + 0.27886807*t) + t2*(-1.13520398+1.48851587*t)
-	p := -z*z + q0 + t4*(q1+t4*(-0.82215223+0.17087277*t))
-	half := 0.5 * t * float64(expf(float32(p))) // 0.5·erfc(|x|/√2) = Φ(-|x|)
-	if x > 0 {
-		return float32(1 - half)
-	}
-	return float32(half)
 }
 
 // geluC is √(2/π), and geluA the cubic coefficient of the tanh approximation.
