@@ -1,0 +1,145 @@
+package vecmath
+
+import "math"
+
+// Row kernels of LayerNorm. They run in AVX-512 assembly where the
+// processor has it and in Go otherwise (AVX2 included: a row of d_model
+// floats is short, and the float64 sums are what matter).
+
+// NormRow sets h = (x - mean)·rstd over one row, with the mean and the
+// population variance summed in float64, and returns
+// rstd = 1/√(var + eps). h has len(x) elements or more.
+func NormRow(h, x []float32, eps float32) float32 {
+	h = h[:len(x)]
+	if len(x) > 0 && len(x) <= chunk && level == levelAVX512 {
+		return normRowAsm(h, x, eps)
+	}
+	return normRowGo(h, x, eps)
+}
+
+// NormGradRow sets dx = r·(dh - mean(dh) - h·mean(dh·h)), the backward of
+// h = (x - mean)·r through the mean and variance, with the two means summed
+// in float64. dh and h have len(dx) elements or more.
+func NormGradRow(dx, dh, h []float32, r float32) {
+	dh, h = dh[:len(dx)], h[:len(dx)]
+	if len(dx) > 0 && len(dx) <= chunk && level == levelAVX512 {
+		normGradRowAsm(dx, dh, h, r)
+		return
+	}
+	normGradRowGo(dx, dh, h, r)
+}
+
+// MulAdd sets d = a·b + c elementwise; the assembly fuses the multiply and
+// the add into one rounding. c may be d.
+func MulAdd(d, a, b, c []float32) {
+	a, b, c = a[:len(d)], b[:len(d)], c[:len(d)]
+	for i := 0; i < len(d); i += chunk {
+		j := min(i+chunk, len(d))
+		if level == levelAVX512 {
+			mulAddAsm(d[i:j], a[i:j], b[i:j], c[i:j])
+		} else {
+			mulAddGo(d[i:j], a[i:j], b[i:j], c[i:j])
+		}
+	}
+}
+
+// normRowGo is the scalar NormRow. Four partial sums break the chain of
+// dependent additions, which bounds a row as short as d_model = 64.
+func normRowGo(h, x []float32, eps float32) float32 {
+	h = h[:len(x)]
+	var s0, s1, s2, s3 float64
+	for i := 0; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		s0 += float64(v[0])
+		s1 += float64(v[1])
+		s2 += float64(v[2])
+		s3 += float64(v[3])
+	}
+	for _, v := range x[len(x)&^3:] {
+		s0 += float64(v)
+	}
+	mean := (s0 + s1 + s2 + s3) / float64(len(x))
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	for i := 0; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		d0, d1, d2, d3 := float64(v[0])-mean, float64(v[1])-mean, float64(v[2])-mean, float64(v[3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for _, v := range x[len(x)&^3:] {
+		d := float64(v) - mean
+		s0 += d * d
+	}
+	r := 1 / math.Sqrt((s0+s1+s2+s3)/float64(len(x))+float64(eps))
+	for j, v := range x {
+		h[j] = float32((float64(v) - mean) * r)
+	}
+	return float32(r)
+}
+
+// normGradRowGo is the scalar NormGradRow.
+func normGradRowGo(dx, dh, h []float32, r float32) {
+	dh, h = dh[:len(dx)], h[:len(dx)]
+	var s0, s1, p0, p1 float64
+	for i := 0; i+2 <= len(dh); i += 2 {
+		u, v := dh[i:i+2:i+2], h[i:i+2:i+2]
+		s0 += float64(u[0])
+		s1 += float64(u[1])
+		p0 += float64(u[0]) * float64(v[0])
+		p1 += float64(u[1]) * float64(v[1])
+	}
+	if len(dh)%2 == 1 {
+		u, v := dh[len(dh)-1], h[len(dh)-1]
+		s0 += float64(u)
+		p0 += float64(u) * float64(v)
+	}
+	n := float64(len(dx))
+	a, c := float32((s0+s1)/n), float32((p0+p1)/n)
+	for j, v := range dh {
+		dx[j] = r * (v - a - h[j]*c)
+	}
+}
+
+// mulAddGo is the scalar MulAdd (unfused unless the compiler fuses it).
+func mulAddGo(d, a, b, c []float32) {
+	a, b, c = a[:len(d)], b[:len(d)], c[:len(d)]
+	for i, v := range a {
+		d[i] = v*b[i] + c[i]
+	}
+}
+
+// Mul sets d = a·b elementwise. a or b may be d.
+func Mul(d, a, b []float32) { binary(d, a, b, mulAsm, mulGo) }
+
+// Add sets d = a + b elementwise. a or b may be d.
+func Add(d, a, b []float32) { binary(d, a, b, addAsm, addGo) }
+
+// binary runs an elementwise kernel of two operands in chunks, in assembly
+// at AVX-512 and in Go otherwise.
+func binary(d, a, b []float32, asm, fallback func(d, a, b []float32)) {
+	a, b = a[:len(d)], b[:len(d)]
+	for i := 0; i < len(d); i += chunk {
+		j := min(i+chunk, len(d))
+		if level == levelAVX512 {
+			asm(d[i:j], a[i:j], b[i:j])
+		} else {
+			fallback(d[i:j], a[i:j], b[i:j])
+		}
+	}
+}
+
+func mulGo(d, a, b []float32) {
+	a, b = a[:len(d)], b[:len(d)]
+	for i, v := range a {
+		d[i] = v * b[i]
+	}
+}
+
+func addGo(d, a, b []float32) {
+	a, b = a[:len(d)], b[:len(d)]
+	for i, v := range a {
+		d[i] = v + b[i]
+	}
+}

@@ -1,0 +1,46 @@
+//go:build amd64 && !purego
+
+package vecmath
+
+//go:noescape
+func normRowAVX512(h, x *float32, n int, eps float32) float32
+
+//go:noescape
+func normGradRowAVX512(dx, dh, h *float32, n int, r float32)
+
+//go:noescape
+func mulAddAVX512(d, a, b, c *float32, n int)
+
+// The callers check the level and that the rows are not empty.
+
+func normRowAsm(h, x []float32, eps float32) float32 {
+	return normRowAVX512(&h[0], &x[0], len(x), eps)
+}
+
+func normGradRowAsm(dx, dh, h []float32, r float32) {
+	normGradRowAVX512(&dx[0], &dh[0], &h[0], len(dx), r)
+}
+
+func mulAddAsm(d, a, b, c []float32) {
+	if len(d) > 0 {
+		mulAddAVX512(&d[0], &a[0], &b[0], &c[0], len(d))
+	}
+}
+
+//go:noescape
+func mulAVX512(d, a, b *float32, n int)
+
+//go:noescape
+func addAVX512(d, a, b *float32, n int)
+
+func mulAsm(d, a, b []float32) {
+	if len(d) > 0 {
+		mulAVX512(&d[0], &a[0], &b[0], len(d))
+	}
+}
+
+func addAsm(d, a, b []float32) {
+	if len(d) > 0 {
+		addAVX512(&d[0], &a[0], &b[0], len(d))
+	}
+}

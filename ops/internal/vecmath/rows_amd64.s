@@ -1,0 +1,355 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Row kernels of LayerNorm, AVX-512 only: float64 sums of float32 rows and
+// elementwise products, 16 lanes at a time with a masked last vector.
+
+// TAILMASK sets K1 to the low CX bits (CX < 16) and K2, K3 to its low and
+// high bytes, the masks of the two float64 halves of a vector.
+#define TAILMASK \
+	MOVL $1, AX; \
+	SHLL CX, AX; \
+	DECL AX; \
+	KMOVW AX, K1; \
+	KMOVW AX, K2; \
+	SHRL $8, AX; \
+	KMOVW AX, K3
+
+// HSUMPD sets the low lane of X0 to the sum of the 8 lanes of Z0; Y1 is
+// scratch.
+#define HSUMPD \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VADDPD Y1, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPD X1, X0, X0; \
+	VPERMILPD $1, X0, X1; \
+	VADDSD X1, X0, X0
+
+// WIDEN sets lo and hi to the low and high 8 lanes of the float32 vector
+// v (whose ymm name is vy), as float64.
+#define WIDEN(v, vy, lo, hi, hiy) \
+	VCVTPS2PD vy, lo; \
+	VEXTRACTF32X8 $1, v, hiy; \
+	VCVTPS2PD hiy, hi
+
+// func normRowAVX512(h, x *float32, n int, eps float32) float32
+// n >= 1.
+TEXT ·normRowAVX512(SB), NOSPLIT, $0-36
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), BX
+
+	// mean = Σ x / n in float64: Z0 and Z4 sum the two halves.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	MOVQ   SI, R8
+	MOVQ   BX, CX
+
+mean16:
+	CMPQ CX, $16
+	JL   meantail
+	VMOVUPS (R8), Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  mean16
+
+meantail:
+	TESTQ CX, CX
+	JZ    meandone
+	TAILMASK
+	VMOVUPS.Z (R8), K1, Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+
+meandone:
+	VADDPD Z4, Z0, Z0
+	HSUMPD
+	VCVTSI2SDQ BX, X7, X7
+	VDIVSD X7, X0, X0
+	VBROADCASTSD X0, Z6 // mean
+
+	// var = Σ (x - mean)² / n in float64.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	MOVQ   SI, R8
+	MOVQ   BX, CX
+
+var16:
+	CMPQ CX, $16
+	JL   vartail
+	VMOVUPS (R8), Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z5, Z5, Z4
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  var16
+
+vartail:
+	TESTQ CX, CX
+	JZ    vardone
+	TAILMASK
+	VMOVUPS.Z (R8), K1, Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD.Z Z6, Z3, K2, Z3
+	VSUBPD.Z Z6, Z5, K3, Z5
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z5, Z5, Z4
+
+vardone:
+	VADDPD Z4, Z0, Z0
+	HSUMPD
+	VDIVSD X7, X0, X0
+	VCVTSS2SD eps+24(FP), X1, X1
+	VADDSD X1, X0, X0
+	VSQRTSD X0, X0, X0
+	MOVQ $0x3ff0000000000000, AX // 1.0
+	VMOVQ AX, X1
+	VDIVSD X0, X1, X0
+	VBROADCASTSD X0, Z7 // rstd
+	VCVTSD2SS X0, X0, X0
+	VMOVSS X0, ret+32(FP)
+
+	// h = float32((x - mean)·rstd).
+	MOVQ h+0(FP), DI
+	MOVQ SI, R8
+	MOVQ BX, CX
+
+h16:
+	CMPQ CX, $16
+	JL   htail
+	VMOVUPS (R8), Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VMULPD Z7, Z3, Z3
+	VMULPD Z7, Z5, Z5
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z5, Y5
+	VINSERTF32X8 $1, Y5, Z3, Z3
+	VMOVUPS Z3, (DI)
+	ADDQ $64, R8
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  h16
+
+htail:
+	TESTQ CX, CX
+	JZ    hdone
+	TAILMASK
+	VMOVUPS.Z (R8), K1, Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VMULPD Z7, Z3, Z3
+	VMULPD Z7, Z5, Z5
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z5, Y5
+	VINSERTF32X8 $1, Y5, Z3, Z3
+	VMOVUPS Z3, K1, (DI)
+
+hdone:
+	VZEROUPPER
+	RET
+
+// func normGradRowAVX512(dx, dh, h *float32, n int, r float32)
+// n >= 1.
+TEXT ·normGradRowAVX512(SB), NOSPLIT, $0-36
+	MOVQ dh+8(FP), SI
+	MOVQ h+16(FP), DX
+	MOVQ n+24(FP), BX
+
+	// m1 = Σ dh and m2 = Σ dh·h in float64: Z0, Z4 and Z8, Z9.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	MOVQ   SI, R8
+	MOVQ   DX, R9
+	MOVQ   BX, CX
+
+sums16:
+	CMPQ CX, $16
+	JL   sumstail
+	VMOVUPS (R8), Z2
+	VMOVUPS (R9), Z10
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z12, Y12)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VFMADD231PD Z3, Z11, Z8
+	VFMADD231PD Z5, Z12, Z9
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JMP  sums16
+
+sumstail:
+	TESTQ CX, CX
+	JZ    sumsdone
+	TAILMASK
+	VMOVUPS.Z (R8), K1, Z2
+	VMOVUPS.Z (R9), K1, Z10
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z12, Y12)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VFMADD231PD Z3, Z11, Z8
+	VFMADD231PD Z5, Z12, Z9
+
+sumsdone:
+	VCVTSI2SDQ BX, X7, X7
+	VADDPD Z4, Z0, Z0
+	HSUMPD
+	VDIVSD X7, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VBROADCASTSS X0, Z13 // a = float32(m1/n)
+	VADDPD Z9, Z8, Z0
+	HSUMPD
+	VDIVSD X7, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VBROADCASTSS X0, Z14 // c = float32(m2/n)
+	VBROADCASTSS r+32(FP), Z15
+
+	// dx = r·(dh - a - h·c).
+	MOVQ dx+0(FP), DI
+	MOVQ BX, CX
+
+dx16:
+	CMPQ CX, $16
+	JL   dxtail
+	VMOVUPS (SI), Z2
+	VMOVUPS (DX), Z10
+	VSUBPS Z13, Z2, Z2
+	VFNMADD231PS Z14, Z10, Z2
+	VMULPS Z15, Z2, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  dx16
+
+dxtail:
+	TESTQ CX, CX
+	JZ    dxdone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z2
+	VMOVUPS.Z (DX), K1, Z10
+	VSUBPS Z13, Z2, Z2
+	VFNMADD231PS Z14, Z10, Z2
+	VMULPS Z15, Z2, Z2
+	VMOVUPS Z2, K1, (DI)
+
+dxdone:
+	VZEROUPPER
+	RET
+
+// func mulAddAVX512(d, a, b, c *float32, n int)
+// d = a·b + c, fused.
+TEXT ·mulAddAVX512(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), R8
+	MOVQ n+32(FP), CX
+
+muladd16:
+	CMPQ CX, $16
+	JL   muladdtail
+	VMOVUPS (SI), Z0
+	VMOVUPS (R8), Z1
+	VFMADD231PS (DX), Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  muladd16
+
+muladdtail:
+	TESTQ CX, CX
+	JZ    muladddone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VMOVUPS.Z (R8), K1, Z1
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS Z1, K1, (DI)
+
+muladddone:
+	VZEROUPPER
+	RET
+
+// func mulAVX512(d, a, b *float32, n int)
+// d = a·b.
+TEXT ·mulAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+
+mul16:
+	CMPQ CX, $16
+	JL   multail
+	VMOVUPS (SI), Z0
+	VMULPS (DX), Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  mul16
+
+multail:
+	TESTQ CX, CX
+	JZ    muldone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VMULPS Z2, Z0, Z1
+	VMOVUPS Z1, K1, (DI)
+
+muldone:
+	VZEROUPPER
+	RET
+
+// func addAVX512(d, a, b *float32, n int)
+// d = a + b.
+TEXT ·addAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+
+add16:
+	CMPQ CX, $16
+	JL   addtail
+	VMOVUPS (SI), Z0
+	VADDPS (DX), Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  add16
+
+addtail:
+	TESTQ CX, CX
+	JZ    adddone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VADDPS Z2, Z0, Z1
+	VMOVUPS Z1, K1, (DI)
+
+adddone:
+	VZEROUPPER
+	RET

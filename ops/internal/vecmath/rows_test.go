@@ -1,0 +1,128 @@
+package vecmath
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestNormRow(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(5, uint64(l)))
+			for _, n := range append(lengths()[1:], 1000) {
+				x := make([]float32, n)
+				off := rng.NormFloat64() * 10
+				for i := range x {
+					x[i] = float32(off + rng.NormFloat64()*3)
+				}
+				h := make([]float32, n)
+				r := NormRow(h, x, 1e-5)
+				var s, ss float64
+				for _, v := range x {
+					s += float64(v)
+				}
+				mean := s / float64(n)
+				for _, v := range x {
+					ss += (float64(v) - mean) * (float64(v) - mean)
+				}
+				want := 1 / math.Sqrt(ss/float64(n)+1e-5)
+				if math.Abs(float64(r)-want) > 1e-7*want {
+					t.Fatalf("NormRow(n=%d) rstd = %v; want %v", n, r, want)
+				}
+				for i, v := range x {
+					w := (float64(v) - mean) * want
+					if math.Abs(float64(h[i])-w) > 1.2e-7*math.Abs(w)+1e-12 {
+						t.Fatalf("NormRow(n=%d)[%d] = %v; want %v", n, i, h[i], w)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestNormGradRow(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(6, uint64(l)))
+			for _, n := range append(lengths()[1:], 1000) {
+				dh, h, dx := make([]float32, n), make([]float32, n), make([]float32, n)
+				for i := range dh {
+					dh[i], h[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+				}
+				r := float32(0.5 + rng.Float64())
+				NormGradRow(dx, dh, h, r)
+				var m1, m2 float64
+				for i := range dh {
+					m1 += float64(dh[i])
+					m2 += float64(dh[i]) * float64(h[i])
+				}
+				m1, m2 = m1/float64(n), m2/float64(n)
+				for i := range dx {
+					w := float64(r) * (float64(dh[i]) - m1 - float64(h[i])*m2)
+					mag := float64(r) * (math.Abs(float64(dh[i])) + math.Abs(m1) + math.Abs(float64(h[i])*m2))
+					if math.Abs(float64(dx[i])-w) > 3e-7*mag {
+						t.Fatalf("NormGradRow(n=%d)[%d] = %v; want %v", n, i, dx[i], w)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestMulAdd(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(7, uint64(l)))
+			for _, n := range lengths() {
+				a, b, c := inputs(rng, n, 2), inputs(rng, n, 2), inputs(rng, n, 2)
+				d := make([]float32, n)
+				MulAdd(d, a, b, c)
+				for i := range d {
+					w := float64(a[i])*float64(b[i]) + float64(c[i])
+					mag := math.Abs(float64(a[i])*float64(b[i])) + math.Abs(float64(c[i]))
+					if math.Abs(w) > math.MaxFloat32 {
+						w = float64(float32(w)) // overflows to ±Inf
+					}
+					if !same(float64(d[i]), w, 1.2e-7*mag+1.5e-45) && // 1.5e-45: a subnormal ulp
+						!(math.IsInf(mag, 0) || math.IsNaN(w)) {
+						t.Fatalf("MulAdd(n=%d)[%d] = %v·%v + %v = %v; want %v", n, i, a[i], b[i], c[i], d[i], w)
+					}
+				}
+				MulAdd(c, a, b, c) // in place, as dw += g·xhat
+				for i := range d {
+					if math.Float32bits(c[i]) != math.Float32bits(d[i]) && d[i] == d[i] {
+						t.Fatalf("MulAdd in place (n=%d)[%d] = %v; want %v", n, i, c[i], d[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestMulAddBinary(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(8, uint64(l)))
+			for _, n := range lengths() {
+				a, b := inputs(rng, n, 2), inputs(rng, n, 2)
+				m, s := make([]float32, n), make([]float32, n)
+				Mul(m, a, b)
+				Add(s, a, b)
+				for i := range a {
+					wm, ws := a[i]*b[i], a[i]+b[i]
+					if math.Float32bits(m[i]) != math.Float32bits(wm) && !(m[i] != m[i] && wm != wm) {
+						t.Fatalf("Mul(n=%d)[%d] = %v; want %v", n, i, m[i], wm)
+					}
+					if math.Float32bits(s[i]) != math.Float32bits(ws) && !(s[i] != s[i] && ws != ws) {
+						t.Fatalf("Add(n=%d)[%d] = %v; want %v", n, i, s[i], ws)
+					}
+				}
+			}
+		})
+	}
+}
