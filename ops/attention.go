@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -86,14 +87,19 @@ func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32)
 		kept = row[:min(i+1, len(row))]
 		clear(row[len(kept):])
 	}
-	for j, s := range kept {
-		v := s * scale
-		if keep != nil && !keptKey(keep, at+j, causal, i, j) {
-			v = float32(math.Inf(-1)) // e^(-Inf - m) = 0
-		} else {
-			m = max(m, v)
+	if keep == nil {
+		vecmath.Scale(kept, scale)
+		m = vecmath.Max(kept)
+	} else {
+		for j, s := range kept {
+			v := s * scale
+			if !keptKey(keep, at+j, causal, i, j) {
+				v = float32(math.Inf(-1)) // e^(-Inf - m) = 0
+			} else {
+				m = max(m, v)
+			}
+			kept[j] = v
 		}
-		kept[j] = v
 	}
 	if math.IsInf(float64(m), 0) || m != m {
 		// No kept key (m = -Inf), or infinite or NaN scores: the
@@ -102,10 +108,7 @@ func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32)
 		return
 	}
 	sum := expSub(kept, kept, m) // m is finite and kept scores are <= m
-	inv := float32(1 / sum)
-	for j := range kept {
-		kept[j] *= inv
-	}
+	vecmath.Scale(kept, float32(1/sum))
 }
 
 // softmaxKeptScalar is softmaxKept's slow path for a row whose scaled

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -111,9 +112,7 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 			}
 			row[t] -= 1 - eps
 			if u == 0 {
-				for j, v := range row {
-					row[j] = v * scale // v - 0 is v, bit for bit
-				}
+				vecmath.Scale(row, scale) // v - 0 is v, bit for bit
 				continue
 			}
 			for j, v := range row {

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -59,17 +60,9 @@ func softmaxLane(y, x []float32, n, s int) (logSum, m float32) {
 
 // softmaxRow is softmaxLane for a contiguous row: y = softmax(x).
 func softmaxRow(y, x []float32) (logSum, m float32) {
-	m = x[0]
-	for _, v := range x[1:] {
-		if v > m || v != v {
-			m = v
-		}
-	}
+	m = vecmath.Max(x) // NaN if x holds one
 	sum := expSub(y, x, m)
-	inv := float32(1 / sum)
-	for i := range y {
-		y[i] *= inv
-	}
+	vecmath.Scale(y, float32(1/sum))
 	return float32(math.Log(sum)), m
 }
 

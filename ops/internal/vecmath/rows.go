@@ -143,3 +143,51 @@ func addGo(d, a, b []float32) {
 		d[i] = v + b[i]
 	}
 }
+
+// Max returns the largest element of x, NaN if x holds a NaN, and -Inf
+// if x is empty: the shift of a softmax row. Of equal zeros of either sign
+// it may return either.
+func Max(x []float32) float32 {
+	if level != levelAVX512 {
+		return maxGo(x)
+	}
+	m := float32(math.Inf(-1))
+	for i := 0; i < len(x); i += chunk {
+		c := maxAsm(x[i:min(i+chunk, len(x))])
+		if c > m || c != c {
+			m = c
+		}
+		if m != m {
+			break
+		}
+	}
+	return m
+}
+
+// Scale sets y = y·s elementwise.
+func Scale(y []float32, s float32) {
+	for i := 0; i < len(y); i += chunk {
+		j := min(i+chunk, len(y))
+		if level == levelAVX512 {
+			scaleAsm(y[i:j], s)
+		} else {
+			scaleGo(y[i:j], s)
+		}
+	}
+}
+
+func maxGo(x []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		if v > m || v != v {
+			m = v
+		}
+	}
+	return m
+}
+
+func scaleGo(y []float32, s float32) {
+	for i := range y {
+		y[i] *= s
+	}
+}

@@ -2,6 +2,8 @@
 
 package vecmath
 
+import "math"
+
 //go:noescape
 func normRowAVX512(h, x *float32, n int, eps float32) float32
 
@@ -42,5 +44,24 @@ func mulAsm(d, a, b []float32) {
 func addAsm(d, a, b []float32) {
 	if len(d) > 0 {
 		addAVX512(&d[0], &a[0], &b[0], len(d))
+	}
+}
+
+//go:noescape
+func maxAVX512(x *float32, n int) float32
+
+//go:noescape
+func scaleAVX512(y *float32, n int, s float32)
+
+func maxAsm(x []float32) float32 {
+	if len(x) == 0 {
+		return float32(math.Inf(-1))
+	}
+	return maxAVX512(&x[0], len(x))
+}
+
+func scaleAsm(y []float32, s float32) {
+	if len(y) > 0 {
+		scaleAVX512(&y[0], len(y), s)
 	}
 }

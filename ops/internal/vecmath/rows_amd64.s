@@ -353,3 +353,97 @@ addtail:
 adddone:
 	VZEROUPPER
 	RET
+
+// func maxAVX512(x *float32, n int) float32
+// The largest of x (-Inf for n = 0), or NaN if x holds a NaN.
+TEXT ·maxAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVL $0xff800000, AX // -Inf
+	VPBROADCASTD AX, Z3
+	VMOVAPS Z3, Z0
+	VMOVAPS Z3, Z4
+	KXORW K4, K4, K4 // lanes that met a NaN
+
+max32:
+	CMPQ CX, $32
+	JL   max16
+	VMOVUPS (SI), Z1
+	VMOVUPS 64(SI), Z5
+	VCMPPS $3, Z1, Z1, K2
+	VCMPPS $3, Z5, Z5, K3
+	KORW K2, K4, K4
+	KORW K3, K4, K4
+	VMAXPS Z1, Z0, Z0
+	VMAXPS Z5, Z4, Z4
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  max32
+
+max16:
+	CMPQ CX, $16
+	JL   maxtail
+	VMOVUPS (SI), Z1
+	VCMPPS $3, Z1, Z1, K2
+	KORW K2, K4, K4
+	VMAXPS Z1, Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+
+maxtail:
+	TESTQ CX, CX
+	JZ    maxdone
+	TAILMASK
+	VMOVAPS Z3, Z1
+	VMOVUPS (SI), K1, Z1
+	VCMPPS $3, Z1, Z1, K2
+	KORW K2, K4, K4
+	VMAXPS Z1, Z0, Z0
+
+maxdone:
+	VMAXPS Z4, Z0, Z0
+	VEXTRACTF32X8 $1, Z0, Y1
+	VMAXPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VMAXPS X1, X0, X0
+	KORTESTW K4, K4
+	JZ   maxret
+	MOVL $0x7fc00000, AX // NaN
+	VMOVD AX, X0
+
+maxret:
+	VMOVSS X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func scaleAVX512(y *float32, n int, s float32)
+// y = y·s.
+TEXT ·scaleAVX512(SB), NOSPLIT, $0-20
+	MOVQ y+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS s+16(FP), Z3
+
+scale16:
+	CMPQ CX, $16
+	JL   scaletail
+	VMULPS (DI), Z3, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  scale16
+
+scaletail:
+	TESTQ CX, CX
+	JZ    scaledone
+	TAILMASK
+	VMOVUPS.Z (DI), K1, Z0
+	VMULPS Z0, Z3, Z0
+	VMOVUPS Z0, K1, (DI)
+
+scaledone:
+	VZEROUPPER
+	RET

@@ -13,3 +13,7 @@ func mulAddAsm(d, a, b, c []float32) { mulAddGo(d, a, b, c) }
 func mulAsm(d, a, b []float32) { mulGo(d, a, b) }
 
 func addAsm(d, a, b []float32) { addGo(d, a, b) }
+
+func maxAsm(x []float32) float32 { return maxGo(x) }
+
+func scaleAsm(y []float32, s float32) { scaleGo(y, s) }

@@ -126,3 +126,34 @@ func TestMulAddBinary(t *testing.T) {
 		})
 	}
 }
+
+func TestMaxScale(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(9, uint64(l)))
+			for _, n := range lengths() {
+				for _, nanOK := range []bool{false, true} {
+					x := inputs(rng, n, 5)
+					if !nanOK {
+						for i, v := range x {
+							if v != v {
+								x[i] = -1
+							}
+						}
+					}
+					if got, want := Max(x), maxGo(x); got != want && !(got != got && want != want) && !(got == 0 && want == 0) {
+						t.Fatalf("Max(n=%d) = %v; want %v", n, got, want)
+					}
+					y := append([]float32(nil), x...)
+					Scale(y, 0.37)
+					for i, v := range x {
+						if w := v * 0.37; math.Float32bits(y[i]) != math.Float32bits(w) && !(w != w && y[i] != y[i]) {
+							t.Fatalf("Scale(n=%d)[%d] = %v; want %v", n, i, y[i], w)
+						}
+					}
+				}
+			}
+		})
+	}
+}
