@@ -135,46 +135,19 @@ func GELU(x *autograd.Value) *autograd.Value {
 	}, x)
 }
 
-// geluC is √(2/π), and geluA the cubic coefficient of the tanh approximation.
-const (
-	geluC = 0.7978845608028654
-	geluA = 0.044715
-)
-
 // GELUTanh returns the tanh approximation of GELU,
 // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise (PyTorch's
 // approximate='tanh', used by GPT-2).
 func GELUTanh(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
 	th := make([]float32, out.Len()) // tanh(√(2/π)·(x + a·x³))
-	o, xs := out.Data(), x.Data.Data()[:len(th)]
-	for i, v := range xs {
-		th[i] = tanhf(geluC * (v + geluA*v*v*v))
-		o[i] = 0.5 * v * (1 + th[i])
-	}
+	xs := x.Data.Data()
+	vecmath.GELUTanh(out.Data(), th, xs) // out = 0.5·x·(1 + th)
 	return autograd.Record("GELUTanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = 0.5·x·(1 + t) with t = tanh(c·(x + a·x³)), so
 		// dx = g·(0.5·(1 + t) + 0.5·x·(1 - t²)·c·(1 + 3a·x²))
 		dx := tensor.ZerosLike(g)
-		d, gs := dx.Data(), g.Data()[:len(th)]
-		for i, v := range xs {
-			t := th[i]
-			d[i] = gs[i] * (0.5*(1+t) + 0.5*v*(1-t*t)*geluC*(1+3*geluA*v*v))
-		}
+		vecmath.GELUTanhGrad(dx.Data(), g.Data(), th, xs)
 		return []*tensor.Tensor{dx}
 	}, x)
-}
-
-// tanhf returns tanh(u) = sign(u)·(1 - 2/(e^(2|u|) + 1)), with an absolute
-// error below 2e-7: enough wherever tanh is added to 1, as in GELUTanh.
-func tanhf(u float32) float32 {
-	a := u
-	if a < 0 {
-		a = -a
-	}
-	t := 1 - 2/(expf(2*a)+1)
-	if u < 0 {
-		return -t
-	}
-	return t
 }

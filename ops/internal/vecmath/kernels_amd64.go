@@ -37,6 +37,50 @@ func expSubAVX512(y, x *float32, n int, m float32) float64
 //go:noescape
 func expSubAVX2(y, x *float32, n int, m float32) float64
 
+//go:noescape
+func geluTanhAVX512(out, th, x *float32, n int)
+
+//go:noescape
+func geluTanhAVX2(out, th, x *float32, n int)
+
+//go:noescape
+func geluTanhGradAVX512(dx, grad, th, x *float32, n int)
+
+func geluTanhChunk(out, th, x []float32) {
+	n := len(out)
+	if n == 0 {
+		return
+	}
+	switch level {
+	case levelAVX512:
+		geluTanhAVX512(&out[0], &th[0], &x[0], n)
+	case levelAVX2:
+		k := n &^ 7
+		if k > 0 {
+			geluTanhAVX2(&out[0], &th[0], &x[0], k)
+		}
+		if k < n {
+			var ob, tb, xb [8]float32
+			copy(xb[:], x[k:])
+			geluTanhAVX2(&ob[0], &tb[0], &xb[0], 8)
+			copy(out[k:], ob[:])
+			copy(th[k:], tb[:])
+		}
+	default:
+		geluTanhGo(out, th, x)
+	}
+}
+
+// geluTanhGradChunk has no AVX2 form: it is a few multiplications, which
+// the Go loop does at a fraction of the forward's cost.
+func geluTanhGradChunk(dx, g, th, x []float32) {
+	if len(dx) > 0 && level == levelAVX512 {
+		geluTanhGradAVX512(&dx[0], &g[0], &th[0], &x[0], len(dx))
+		return
+	}
+	geluTanhGradGo(dx, g, th, x)
+}
+
 func geluChunk(out, cdf, x []float32) {
 	n := len(out)
 	if n == 0 {

@@ -144,7 +144,37 @@ DATA vmc<>+864(SB)/8, $0x3e2ef9453e2ef945
 DATA vmc<>+872(SB)/8, $0x3e2ef9453e2ef945
 DATA vmc<>+880(SB)/8, $0x3e2ef9453e2ef945
 DATA vmc<>+888(SB)/8, $0x3e2ef9453e2ef945
-GLOBL vmc<>(SB), RODATA|NOPTR, $896
+// ga = 0.044715
+DATA vmc<>+896(SB)/8, $0x3d3727133d372713
+DATA vmc<>+904(SB)/8, $0x3d3727133d372713
+DATA vmc<>+912(SB)/8, $0x3d3727133d372713
+DATA vmc<>+920(SB)/8, $0x3d3727133d372713
+// gc = 0.7978845608028654
+DATA vmc<>+928(SB)/8, $0x3f4c422a3f4c422a
+DATA vmc<>+936(SB)/8, $0x3f4c422a3f4c422a
+DATA vmc<>+944(SB)/8, $0x3f4c422a3f4c422a
+DATA vmc<>+952(SB)/8, $0x3f4c422a3f4c422a
+// c9 = 9.0
+DATA vmc<>+960(SB)/8, $0x4110000041100000
+DATA vmc<>+968(SB)/8, $0x4110000041100000
+DATA vmc<>+976(SB)/8, $0x4110000041100000
+DATA vmc<>+984(SB)/8, $0x4110000041100000
+// half = 0.5
+DATA vmc<>+992(SB)/8, $0x3f0000003f000000
+DATA vmc<>+1000(SB)/8, $0x3f0000003f000000
+DATA vmc<>+1008(SB)/8, $0x3f0000003f000000
+DATA vmc<>+1016(SB)/8, $0x3f0000003f000000
+// ga3 = 0.134145
+DATA vmc<>+1024(SB)/8, $0x3e095d4f3e095d4f
+DATA vmc<>+1032(SB)/8, $0x3e095d4f3e095d4f
+DATA vmc<>+1040(SB)/8, $0x3e095d4f3e095d4f
+DATA vmc<>+1048(SB)/8, $0x3e095d4f3e095d4f
+// gch = 0.3989422804014327
+DATA vmc<>+1056(SB)/8, $0x3ecc422a3ecc422a
+DATA vmc<>+1064(SB)/8, $0x3ecc422a3ecc422a
+DATA vmc<>+1072(SB)/8, $0x3ecc422a3ecc422a
+DATA vmc<>+1080(SB)/8, $0x3ecc422a3ecc422a
+GLOBL vmc<>(SB), RODATA|NOPTR, $1088
 
 #define C_ABS vmc<>+0(SB)
 #define C_C16 vmc<>+32(SB)
@@ -174,6 +204,12 @@ GLOBL vmc<>(SB), RODATA|NOPTR, $896
 #define C_Q7 vmc<>+800(SB)
 #define C_Q8 vmc<>+832(SB)
 #define C_Q9 vmc<>+864(SB)
+#define C_GA vmc<>+896(SB)
+#define C_GC vmc<>+928(SB)
+#define C_C9 vmc<>+960(SB)
+#define C_HALF vmc<>+992(SB)
+#define C_GA3 vmc<>+1024(SB)
+#define C_GCH vmc<>+1056(SB)
 
 // The kernels below share one scheme (see vecmath.go for the algorithms):
 // e^r = 1 + r + r²·(Cephes degree-7 tail) for |r| <= ln2/2 after the
@@ -859,5 +895,187 @@ exp256done:
 	VPERMILPD $1, X8, X9
 	VADDSD X9, X8, X8
 	VMOVSD X8, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// GELUTANH512 computes from x in Z0 the lanes of th = tanh(u) in Z13 and
+// out = 0.5·x·(1 + th) in Z14, with u = √(2/π)·(x + 0.044715·x³), as
+// tanh(|u|) = (1 - e)/(1 + e) with e = e^(-2|u|) <= 1 and the sign of u;
+// |u| is clamped to 9 (NaN kept), where tanh rounds to 1.
+#define GELUTANH512 \
+	VMULPS Z0, Z0, Z3; \
+	VBROADCASTSS C_GA, Z4; \
+	VFMADD213PS Z20, Z3, Z4; \
+	VMULPS Z0, Z4, Z4; \
+	VMULPS.BCST C_GC, Z4, Z4; \
+	VPANDD Z16, Z4, Z5; \
+	VBROADCASTSS C_C9, Z6; \
+	VMINPS Z5, Z6, Z5; \
+	VMULPS Z19, Z5, Z5; \
+	VXORPS Z7, Z7, Z7; \
+	VSUBPS Z5, Z7, Z5; \
+	VMULPS Z22, Z5, Z10; \
+	VRNDSCALEPS $0, Z10, Z10; \
+	VFMADD231PS Z10, Z23, Z5; \
+	VFMADD231PS Z10, Z24, Z5; \
+	EXP512(Z5, Z10, Z11, Z12); \
+	VSUBPS Z12, Z20, Z8; \
+	VADDPS Z12, Z20, Z9; \
+	VDIVPS Z9, Z8, Z8; \
+	VPANDND Z4, Z16, Z9; \
+	VPORD Z9, Z8, Z13; \
+	VBROADCASTSS C_HALF, Z9; \
+	VMOVAPS Z9, Z14; \
+	VFMADD231PS Z13, Z9, Z14; \
+	VMULPS Z14, Z0, Z14
+
+// func geluTanhAVX512(out, th, x *float32, n int)
+TEXT ·geluTanhAVX512(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ th+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	LOAD512
+
+gtanh512loop:
+	CMPQ CX, $16
+	JL   gtanh512tail
+	VMOVUPS (SI), Z0
+	GELUTANH512
+	VMOVUPS Z13, (DX)
+	VMOVUPS Z14, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  gtanh512loop
+
+gtanh512tail:
+	TESTQ CX, CX
+	JZ    gtanh512done
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	GELUTANH512
+	VMOVUPS Z13, K1, (DX)
+	VMOVUPS Z14, K1, (DI)
+
+gtanh512done:
+	VZEROUPPER
+	RET
+
+// GELUTANHGRAD512 computes from x in Z0, g in Z1 and th in Z2 the lanes of
+// dx = g·(0.5·(1 + th) + 0.5·x·(1 - th²)·√(2/π)·(1 + 3·0.044715·x²))
+// in Z14.
+#define GELUTANHGRAD512 \
+	VMULPS Z0, Z0, Z3; \
+	VBROADCASTSS C_GA3, Z4; \
+	VFMADD213PS Z20, Z3, Z4; \
+	VMOVAPS Z20, Z5; \
+	VFNMADD231PS Z2, Z2, Z5; \
+	VMULPS Z5, Z0, Z5; \
+	VMULPS Z4, Z5, Z5; \
+	VMULPS.BCST C_GCH, Z5, Z5; \
+	VBROADCASTSS C_HALF, Z6; \
+	VMOVAPS Z6, Z7; \
+	VFMADD231PS Z2, Z6, Z7; \
+	VADDPS Z5, Z7, Z7; \
+	VMULPS Z7, Z1, Z14
+
+// func geluTanhGradAVX512(dx, grad, th, x *float32, n int)
+TEXT ·geluTanhGradAVX512(SB), NOSPLIT, $0-40
+	MOVQ dx+0(FP), DI
+	MOVQ grad+8(FP), R8
+	MOVQ th+16(FP), DX
+	MOVQ x+24(FP), SI
+	MOVQ n+32(FP), CX
+	VBROADCASTSS C_ONE, Z20
+
+gtgrad512loop:
+	CMPQ CX, $16
+	JL   gtgrad512tail
+	VMOVUPS (SI), Z0
+	VMOVUPS (R8), Z1
+	VMOVUPS (DX), Z2
+	GELUTANHGRAD512
+	VMOVUPS Z14, (DI)
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  gtgrad512loop
+
+gtgrad512tail:
+	TESTQ CX, CX
+	JZ    gtgrad512done
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (R8), K1, Z1
+	VMOVUPS.Z (DX), K1, Z2
+	GELUTANHGRAD512
+	VMOVUPS Z14, K1, (DI)
+
+gtgrad512done:
+	VZEROUPPER
+	RET
+
+// GELUTANH256 is GELUTANH512 for 8 lanes: x in Y0, th in Y13, out in Y14.
+#define GELUTANH256 \
+	VMULPS Y0, Y0, Y3; \
+	VMOVUPS C_GA, Y4; \
+	VFMADD213PS C_ONE, Y3, Y4; \
+	VMULPS Y0, Y4, Y4; \
+	VMULPS C_GC, Y4, Y4; \
+	VANDPS C_ABS, Y4, Y5; \
+	VMOVUPS C_C9, Y6; \
+	VMINPS Y5, Y6, Y5; \
+	VMULPS C_TWO, Y5, Y5; \
+	VXORPS Y7, Y7, Y7; \
+	VSUBPS Y5, Y7, Y5; \
+	VMULPS C_LOG2E, Y5, Y10; \
+	VROUNDPS $0, Y10, Y10; \
+	VFMADD231PS C_NLN2HI, Y10, Y5; \
+	VFMADD231PS C_NLN2LO, Y10, Y5; \
+	EXP256(Y5, Y10, Y11, Y12, Y1); \
+	VMOVUPS C_ONE, Y9; \
+	VSUBPS Y12, Y9, Y8; \
+	VADDPS Y12, Y9, Y9; \
+	VDIVPS Y9, Y8, Y8; \
+	VMOVUPS C_ABS, Y9; \
+	VANDNPS Y4, Y9, Y9; \
+	VORPS Y9, Y8, Y13; \
+	VMOVUPS C_HALF, Y9; \
+	VMOVAPS Y9, Y14; \
+	VFMADD231PS Y13, Y9, Y14; \
+	VMULPS Y14, Y0, Y14
+
+// func geluTanhAVX2(out, th, x *float32, n int)
+// n is a multiple of 8.
+TEXT ·geluTanhAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ th+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+
+gtanh256loop:
+	CMPQ CX, $8
+	JL   gtanh256done
+	VMOVUPS (SI), Y0
+	GELUTANH256
+	VMOVUPS Y13, (DX)
+	VMOVUPS Y14, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  gtanh256loop
+
+gtanh256done:
 	VZEROUPPER
 	RET

@@ -125,3 +125,41 @@ func geluGradGo(dx, g, cdf, x []float32) {
 		dx[i] = g[i] * (cdf[i] + v*pdf)
 	}
 }
+
+// geluC is √(2/π), and geluA the cubic coefficient of the tanh approximation.
+const (
+	geluC = 0.7978845608028654
+	geluA = 0.044715
+)
+
+// Tanhf returns tanh(u) = sign(u)·(1 - 2/(e^(2|u|) + 1)), with an absolute
+// error below 2e-7: enough wherever tanh is added to 1, as in GELUTanh.
+func Tanhf(u float32) float32 {
+	a := u
+	if a < 0 {
+		a = -a
+	}
+	t := 1 - 2/(Expf(2*a)+1)
+	if u < 0 {
+		return -t
+	}
+	return t
+}
+
+// geluTanhGo is the scalar GELUTanh.
+func geluTanhGo(out, th, x []float32) {
+	th, x = th[:len(out)], x[:len(out)]
+	for i, v := range x {
+		th[i] = Tanhf(geluC * (v + geluA*v*v*v))
+		out[i] = 0.5 * v * (1 + th[i])
+	}
+}
+
+// geluTanhGradGo is the scalar GELUTanhGrad.
+func geluTanhGradGo(dx, g, th, x []float32) {
+	g, th, x = g[:len(dx)], th[:len(dx)], x[:len(dx)]
+	for i, v := range x {
+		t := th[i]
+		dx[i] = g[i] * (0.5*(1+t) + 0.5*v*(1-t*t)*geluC*(1+3*geluA*v*v))
+	}
+}

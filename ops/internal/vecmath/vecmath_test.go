@@ -290,6 +290,22 @@ func BenchmarkGELU(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
 			})
+			b.Run(fmt.Sprintf("tanh/%s/%d", levelNames[l], n), func(b *testing.B) {
+				withLevel(b, l)
+				b.SetBytes(int64(12 * n))
+				for b.Loop() {
+					GELUTanh(out, cdf, x)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
+			})
+			b.Run(fmt.Sprintf("tanhbwd/%s/%d", levelNames[l], n), func(b *testing.B) {
+				withLevel(b, l)
+				b.SetBytes(int64(16 * n))
+				for b.Loop() {
+					GELUTanhGrad(dx, g, cdf, x)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
+			})
 		}
 	}
 }
@@ -310,6 +326,66 @@ func BenchmarkExpSub(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
 			})
+		}
+	}
+}
+
+func TestGELUTanh(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(10, uint64(l)))
+			for _, n := range lengths() {
+				x, g := inputs(rng, n, 3), inputs(rng, n, 1)
+				out, th, dx := make([]float32, n), make([]float32, n), make([]float32, n)
+				refOut, refTh, refDx := make([]float32, n), make([]float32, n), make([]float32, n)
+				GELUTanh(out, th, x)
+				geluTanhGo(refOut, refTh, x)
+				for i, v := range x {
+					u := geluC * (float64(v) + geluA*float64(v)*float64(v)*float64(v))
+					want := math.Tanh(u)
+					if math.IsNaN(u) && !math.IsInf(float64(v), 0) { // Inf-Inf cannot happen here
+						want = math.NaN()
+					}
+					if !same(float64(th[i]), want, 2.5e-7) {
+						t.Fatalf("n=%d: GELUTanh th(%v) = %v; want %v", n, v, th[i], want)
+					}
+					if !same(float64(out[i]), float64(refOut[i]), 2.5e-7*math.Abs(float64(v))+1e-45) {
+						t.Fatalf("n=%d: GELUTanh out(%v) = %v; want %v", n, v, out[i], refOut[i])
+					}
+				}
+				GELUTanhGrad(dx, g, th, x)
+				geluTanhGradGo(refDx, g, th, x)
+				for i, v := range x {
+					u := float64(v)
+					mag := math.Abs(float64(g[i])) * (1 + math.Abs(u)*(1+3*geluA*u*u))
+					if !same(float64(dx[i]), float64(refDx[i]), 4e-7*mag+1e-44) && !math.IsInf(mag, 0) {
+						t.Fatalf("n=%d: GELUTanhGrad(g=%v, x=%v) = %v; want %v", n, g[i], v, dx[i], refDx[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestTanhAccuracy measures the worst absolute error of GELUTanh's tanh.
+func TestTanhAccuracy(t *testing.T) {
+	var x []float32
+	for v := float32(-6); v < 6; v += 0.000377 {
+		x = append(x, v)
+	}
+	out, th := make([]float32, len(x)), make([]float32, len(x))
+	for _, l := range levels() {
+		withLevel(t, l)
+		GELUTanh(out, th, x)
+		worst := 0.0
+		for i, v := range x {
+			u := float64(float32(geluC * (v + geluA*v*v*v)))
+			worst = max(worst, math.Abs(float64(th[i])-math.Tanh(u)))
+		}
+		t.Logf("%s: tanh absolute error %.3g", levelNames[l], worst)
+		if worst > 2e-7 {
+			t.Errorf("%s: tanh absolute error %.3g; want <= 2e-7", levelNames[l], worst)
 		}
 	}
 }
