@@ -1,8 +1,6 @@
 package ops
 
 import (
-	"math"
-
 	"github.com/gotensor/gotensor/autograd"
 	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
@@ -69,53 +67,25 @@ func Sigmoid(x *autograd.Value) *autograd.Value {
 // exactly 0 is 0, as in PyTorch.
 func ReLU(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
-	reluMask(out.Data(), x.Data.Data(), x.Data.Data())
+	vecmath.ReLUMask(out.Data(), x.Data.Data(), x.Data.Data())
 	return autograd.Record("ReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x if x > 0 else 0, so dx = g where x > 0 and 0 elsewhere
 		dx := tensor.ZerosLike(g)
-		reluMask(dx.Data(), g.Data(), x.Data.Data())
+		vecmath.ReLUMask(dx.Data(), g.Data(), x.Data.Data())
 		return []*tensor.Tensor{dx}
 	}, x)
-}
-
-// reluMask sets dst[i] = src[i] where x[i] > 0 (or is NaN) and +0
-// elsewhere. The choice is made with an integer mask rather than a branch,
-// which the signs of random data would mispredict half the time.
-func reluMask(dst, src, x []float32) {
-	src, x = src[:len(dst)], x[:len(dst)]
-	for i, v := range x {
-		var m uint32
-		if !(v <= 0) {
-			m = ^uint32(0)
-		}
-		dst[i] = math.Float32frombits(math.Float32bits(src[i]) & m)
-	}
 }
 
 // LeakyReLU returns x where x > 0 and slope·x elsewhere.
 func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
-	leakyScale(out.Data(), x.Data.Data(), x.Data.Data(), slope)
+	vecmath.LeakyScale(out.Data(), x.Data.Data(), x.Data.Data(), slope)
 	return autograd.Record("LeakyReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x if x > 0 else slope·x, so dx = g where x > 0 and slope·g elsewhere
 		dx := tensor.ZerosLike(g)
-		leakyScale(dx.Data(), g.Data(), x.Data.Data(), slope)
+		vecmath.LeakyScale(dx.Data(), g.Data(), x.Data.Data(), slope)
 		return []*tensor.Tensor{dx}
 	}, x)
-}
-
-// leakyScale sets dst[i] = src[i] where x[i] > 0 (or is NaN) and
-// slope·src[i] elsewhere, choosing the factor's bits without a branch.
-func leakyScale(dst, src, x []float32, slope float32) {
-	src, x = src[:len(dst)], x[:len(dst)]
-	one, s := math.Float32bits(1), math.Float32bits(slope)
-	for i, v := range x {
-		c := s
-		if !(v <= 0) {
-			c = one
-		}
-		dst[i] = src[i] * math.Float32frombits(c)
-	}
 }
 
 // GELU returns the Gaussian error linear unit x·Φ(x) = 0.5·x·(1 + erf(x/√2))

@@ -65,3 +65,21 @@ func scaleAsm(y []float32, s float32) {
 		scaleAVX512(&y[0], len(y), s)
 	}
 }
+
+//go:noescape
+func reluMaskAVX512(d, src, x *float32, n int)
+
+//go:noescape
+func leakyScaleAVX512(d, src, x *float32, n int, slope float32)
+
+func reluMaskAsm(d, src, x []float32) {
+	if len(d) > 0 {
+		reluMaskAVX512(&d[0], &src[0], &x[0], len(d))
+	}
+}
+
+func leakyScaleAsm(d, src, x []float32, slope float32) {
+	if len(d) > 0 {
+		leakyScaleAVX512(&d[0], &src[0], &x[0], len(d), slope)
+	}
+}

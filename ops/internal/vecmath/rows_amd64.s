@@ -447,3 +447,77 @@ scaletail:
 scaledone:
 	VZEROUPPER
 	RET
+
+// func reluMaskAVX512(d, src, x *float32, n int)
+// d = src where x > 0 or x is NaN, and +0 elsewhere.
+TEXT ·reluMaskAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ src+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	VPXORD Z3, Z3, Z3
+
+relu16:
+	CMPQ CX, $16
+	JL   relutail
+	VCMPPS $9, (SI), Z3, K2 // !(0 >= x): x > 0 or NaN
+	VMOVUPS.Z (DX), K2, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  relu16
+
+relutail:
+	TESTQ CX, CX
+	JZ    reludone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z1
+	VCMPPS $6, Z3, Z1, K2
+	KANDW K1, K2, K2
+	VMOVUPS.Z (DX), K2, Z0
+	VMOVUPS Z0, K1, (DI)
+
+reludone:
+	VZEROUPPER
+	RET
+
+// func leakyScaleAVX512(d, src, x *float32, n int, slope float32)
+// d = src where x > 0 or x is NaN, and slope·src elsewhere.
+TEXT ·leakyScaleAVX512(SB), NOSPLIT, $0-36
+	MOVQ d+0(FP), DI
+	MOVQ src+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	VBROADCASTSS slope+32(FP), Z4
+	VPXORD Z3, Z3, Z3
+
+leaky16:
+	CMPQ CX, $16
+	JL   leakytail
+	VCMPPS $9, (SI), Z3, K2
+	VMOVUPS (DX), Z0
+	VMULPS Z4, Z0, Z1
+	VMOVAPS Z0, K2, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  leaky16
+
+leakytail:
+	TESTQ CX, CX
+	JZ    leakydone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z5
+	VCMPPS $6, Z3, Z5, K2
+	VMOVUPS.Z (DX), K1, Z0
+	VMULPS Z4, Z0, Z1
+	VMOVAPS Z0, K2, Z1
+	VMOVUPS Z1, K1, (DI)
+
+leakydone:
+	VZEROUPPER
+	RET

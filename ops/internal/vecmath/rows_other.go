@@ -17,3 +17,7 @@ func addAsm(d, a, b []float32) { addGo(d, a, b) }
 func maxAsm(x []float32) float32 { return maxGo(x) }
 
 func scaleAsm(y []float32, s float32) { scaleGo(y, s) }
+
+func reluMaskAsm(d, src, x []float32) { reluMaskGo(d, src, x) }
+
+func leakyScaleAsm(d, src, x []float32, slope float32) { leakyScaleGo(d, src, x, slope) }
