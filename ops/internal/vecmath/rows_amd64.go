@@ -83,3 +83,10 @@ func leakyScaleAsm(d, src, x []float32, slope float32) {
 		leakyScaleAVX512(&d[0], &src[0], &x[0], len(d), slope)
 	}
 }
+
+//go:noescape
+func addRowsAVX512(y, b *float32, rows, n int)
+
+func addRowsAsm(y, b []float32) {
+	addRowsAVX512(&y[0], &b[0], len(y)/len(b), len(b))
+}

@@ -21,3 +21,5 @@ func scaleAsm(y []float32, s float32) { scaleGo(y, s) }
 func reluMaskAsm(d, src, x []float32) { reluMaskGo(d, src, x) }
 
 func leakyScaleAsm(d, src, x []float32, slope float32) { leakyScaleGo(d, src, x, slope) }
+
+func addRowsAsm(y, b []float32) { addRowsGo(y, b) }
