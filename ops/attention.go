@@ -82,24 +82,28 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 // other keys by 0; with no kept key the row is 0. The kept keys of a causal
 // row without a mask are a prefix, exponentiated by expSub in one call.
 func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32) {
-	kept, m := row, float32(math.Inf(-1)) // kept: the prefix to exponentiate
+	kept := row // the keys to exponentiate
 	if keep == nil && causal {
 		kept = row[:min(i+1, len(row))]
 		clear(row[len(kept):])
 	}
 	if keep == nil {
-		vecmath.Scale(kept, scale)
-		m = vecmath.Max(kept)
-	} else {
-		for j, s := range kept {
-			v := s * scale
-			if !keptKey(keep, at+j, causal, i, j) {
-				v = float32(math.Inf(-1)) // e^(-Inf - m) = 0
-			} else {
-				m = max(m, v)
-			}
-			kept[j] = v
+		// A row or a causal prefix: one call scales, exponentiates and
+		// normalises it, unless its maximum m is not finite.
+		if m, _, ok := vecmath.Softmax(kept, kept, scale); !ok {
+			softmaxKeptScalar(row, keep, at, causal, i, m)
 		}
+		return
+	}
+	m := float32(math.Inf(-1))
+	for j, s := range kept {
+		v := s * scale
+		if !keptKey(keep, at+j, causal, i, j) {
+			v = float32(math.Inf(-1)) // e^(-Inf - m) = 0
+		} else {
+			m = max(m, v)
+		}
+		kept[j] = v
 	}
 	if math.IsInf(float64(m), 0) || m != m {
 		// No kept key (m = -Inf), or infinite or NaN scores: the

@@ -60,9 +60,11 @@ func softmaxLane(y, x []float32, n, s int) (logSum, m float32) {
 
 // softmaxRow is softmaxLane for a contiguous row: y = softmax(x).
 func softmaxRow(y, x []float32) (logSum, m float32) {
-	m = vecmath.Max(x) // NaN if x holds one
-	sum := expSub(y, x, m)
-	vecmath.Scale(y, float32(1/sum))
+	m, sum, ok := vecmath.Softmax(y, x, 1)
+	if !ok { // m is ±Inf or NaN: the NaNs of e^(x - m) as the scalar loop made them
+		sum = expSub(y, x, m)
+		vecmath.Scale(y, float32(1/sum))
+	}
 	return float32(math.Log(sum)), m
 }
 

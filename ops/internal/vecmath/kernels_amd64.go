@@ -81,6 +81,18 @@ func geluTanhGradChunk(dx, g, th, x []float32) {
 	geluTanhGradGo(dx, g, th, x)
 }
 
+//go:noescape
+func softmaxAVX512(y, x *float32, n int, scale float32) (m float32, sum float64)
+
+// softmaxAsm reports whether it ran; the caller checks len(y) >= 1.
+func softmaxAsm(y, x []float32, scale float32) (m float32, sum float64, ran bool) {
+	if level != levelAVX512 || len(y) > chunk {
+		return 0, 0, false
+	}
+	m, sum = softmaxAVX512(&y[0], &x[0], len(y), scale)
+	return m, sum, true
+}
+
 func geluChunk(out, cdf, x []float32) {
 	n := len(out)
 	if n == 0 {

@@ -1079,3 +1079,147 @@ gtanh256loop:
 gtanh256done:
 	VZEROUPPER
 	RET
+
+// func softmaxAVX512(y, x *float32, n int, scale float32) (m float32, sum float64)
+// n >= 1. y = scale·x and m = max(y) (NaN if y holds one); then, if m is
+// finite, y = e^(y - m) / sum with sum = Σ e^(y - m) in float64, in one
+// call for the short rows of attention. If m is not finite, y stays
+// scale·x and sum is 0.
+TEXT ·softmaxAVX512(SB), NOSPLIT, $0-48
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), BX
+	VBROADCASTSS scale+24(FP), Z1
+	LOAD512
+	MOVL $0xff800000, AX // -Inf
+	VPBROADCASTD AX, Z2   // the running maximum
+	KXORW K4, K4, K4      // lanes that met a NaN
+	MOVQ BX, CX
+	MOVQ DI, R8
+
+	// Pass 1: y = scale·x, and its maximum.
+smscale16:
+	CMPQ CX, $16
+	JL   smscaletail
+	VMULPS (SI), Z1, Z0
+	VMOVUPS Z0, (R8)
+	VCMPPS $3, Z0, Z0, K2
+	KORW K2, K4, K4
+	VMAXPS Z0, Z2, Z2
+	ADDQ $64, SI
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  smscale16
+
+smscaletail:
+	TESTQ CX, CX
+	JZ    smscaledone
+	MOVL  $1, AX
+	SHLL  CX, AX
+	DECL  AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMULPS Z0, Z1, Z0
+	VMOVUPS Z0, K1, (R8)
+	VCMPPS $3, Z0, Z0, K2
+	KANDW K1, K2, K2
+	KORW K2, K4, K4
+	MOVL $0xff800000, AX
+	VPBROADCASTD AX, Z5
+	VMOVAPS Z0, K1, Z5
+	VMAXPS Z5, Z2, Z2
+
+smscaledone:
+	VEXTRACTF32X8 $1, Z2, Y3
+	VMAXPS Y3, Y2, Y2
+	VEXTRACTF128 $1, Y2, X3
+	VMAXPS X3, X2, X2
+	VPERMILPS $0x4e, X2, X3
+	VMAXPS X3, X2, X2
+	VPERMILPS $0xb1, X2, X3
+	VMAXPS X3, X2, X2
+	KORTESTW K4, K4
+	JZ   smhavemax
+	MOVL $0x7fc00000, AX // NaN
+	VMOVD AX, X2
+
+smhavemax:
+	VMOVSS X2, m+32(FP)
+	VMOVD X2, AX
+	ANDL  $0x7fffffff, AX
+	CMPL  AX, $0x7f800000
+	JAE   smnotfinite
+	VBROADCASTSS X2, Z1
+
+	// Pass 2: y = e^(y - m), summed in float64 (Z8, Z9).
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	MOVQ   BX, CX
+	MOVQ   DI, R8
+
+smexp16:
+	CMPQ CX, $16
+	JL   smexptail
+	VMOVUPS (R8), Z0
+	EXPSUB512(Z0, Z3, Z4, Z5, Z6, K2, K3)
+	VMOVAPS.Z Z6, K2, Z6
+	VMOVUPS Z6, (R8)
+	SUM512(Z6, K3, Y6, Y7, Z7)
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  smexp16
+
+smexptail:
+	TESTQ CX, CX
+	JZ    smexpdone
+	VMOVUPS.Z (R8), K1, Z0
+	EXPSUB512(Z0, Z3, Z4, Z5, Z6, K2, K3)
+	KANDW K1, K2, K2
+	KANDW K1, K3, K3
+	VMOVAPS.Z Z6, K2, Z6
+	VMOVUPS Z6, K1, (R8)
+	SUM512(Z6, K3, Y6, Y7, Z7)
+
+smexpdone:
+	VADDPD Z9, Z8, Z8
+	VEXTRACTF64X4 $1, Z8, Y9
+	VADDPD Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VADDPD X9, X8, X8
+	VPERMILPD $1, X8, X9
+	VADDSD X9, X8, X8
+	VMOVSD X8, sum+40(FP)
+	MOVQ $0x3ff0000000000000, AX // 1.0
+	VMOVQ AX, X9
+	VDIVSD X8, X9, X9
+	VCVTSD2SS X9, X9, X9
+	VBROADCASTSS X9, Z1 // float32(1/sum)
+
+	// Pass 3: y = y·(1/sum).
+	MOVQ BX, CX
+	MOVQ DI, R8
+
+smnorm16:
+	CMPQ CX, $16
+	JL   smnormtail
+	VMULPS (R8), Z1, Z0
+	VMOVUPS Z0, (R8)
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  smnorm16
+
+smnormtail:
+	TESTQ CX, CX
+	JZ    smdone
+	VMOVUPS.Z (R8), K1, Z0
+	VMULPS Z0, Z1, Z0
+	VMOVUPS Z0, K1, (R8)
+
+smdone:
+	VZEROUPPER
+	RET
+
+smnotfinite:
+	MOVQ $0, sum+40(FP)
+	VZEROUPPER
+	RET

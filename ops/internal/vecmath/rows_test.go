@@ -1,6 +1,7 @@
 package vecmath
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -176,6 +177,87 @@ func TestAddRows(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+func TestSoftmax(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(13, uint64(l)))
+			for _, n := range lengths() {
+				for trial := range 4 {
+					x := make([]float32, n)
+					for i := range x {
+						x[i] = float32(rng.NormFloat64() * 8)
+						if trial == 3 && rng.IntN(10) == 0 {
+							x[i] = edges[rng.IntN(len(edges))]
+						}
+					}
+					scale := float32(0.125)
+					if trial == 1 {
+						scale = 1
+					}
+					y := make([]float32, n)
+					m, sum, ok := Softmax(y, x, scale)
+					// The reference: Scale, Max, ExpSub, Scale in Go.
+					old := level
+					level = levelGo
+					want := make([]float32, n)
+					for i, v := range x {
+						want[i] = v * scale
+					}
+					wm := Max(want)
+					finite := !math.IsInf(float64(wm), 0) && wm == wm
+					var ws float64
+					if finite {
+						ws = ExpSub(want, want, wm)
+						Scale(want, float32(1/ws))
+					}
+					level = old
+					if (m != wm && !(m != m && wm != wm)) || ok != (finite && n > 0) {
+						t.Fatalf("Softmax(n=%d) m = %v, ok %v; want %v, %v", n, m, ok, wm, finite)
+					}
+					if math.Abs(sum-ws) > 3e-7*ws { // each term within 2 ulp
+						t.Fatalf("Softmax(n=%d) sum = %v; want %v", n, sum, ws)
+					}
+					for i := range y {
+						if !same(float64(y[i]), float64(want[i]), 5e-7*math.Abs(float64(want[i]))+1e-45) {
+							t.Fatalf("Softmax(n=%d)[%d] = %v; want %v", n, i, y[i], want[i])
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSoftmax compares the one-call softmax of a short row (an
+// attention row of cmd/train's transformer has up to 33 keys) with the
+// same row made of Scale, Max, ExpSub and Scale.
+func BenchmarkSoftmax(b *testing.B) {
+	for _, n := range []int{8, 33, 256} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(i%7) - 3
+		}
+		y := make([]float32, n)
+		b.Run(fmt.Sprintf("fused/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				copy(y, x)
+				Softmax(y, y, 0.125)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/row")
+		})
+		b.Run(fmt.Sprintf("calls/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				copy(y, x)
+				Scale(y, 0.125)
+				m := Max(y)
+				Scale(y, float32(1/ExpSub(y, y, m)))
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/row")
 		})
 	}
 }

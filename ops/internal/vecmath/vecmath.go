@@ -1,5 +1,7 @@
 package vecmath
 
+import "math"
+
 // chunk is the most elements one assembly call handles: about 10 µs of
 // work, short enough for the scheduler to preempt between calls.
 const chunk = 1 << 14
@@ -72,4 +74,34 @@ func ExpSub(y, x []float32, m float32) float64 {
 		sum += expSubChunk(y[i:j], x[i:j], m)
 	}
 	return sum
+}
+
+// Softmax sets y = scale·x and m = max(y), NaN if y holds one. If m is
+// finite it then sets y = e^(y - m)/sum with sum = Σ e^(y - m) summed in
+// float64, and reports ok; otherwise y stays scale·x, sum is 0 and the
+// caller decides (a row of -Inf, or with +Inf or NaN, has no softmax of
+// its own). y and x may be the same slice; x has len(y) elements or more.
+// It is a softmax row in one pass of calls: ExpSub between Max and Scale.
+func Softmax(y, x []float32, scale float32) (m float32, sum float64, ok bool) {
+	x = x[:len(y)]
+	if len(y) == 0 {
+		return float32(math.Inf(-1)), 0, false
+	}
+	if m, sum, ran := softmaxAsm(y, x, scale); ran {
+		return m, sum, sum > 0
+	}
+	if scale == 1 {
+		copy(y, x)
+	} else {
+		for i, v := range x {
+			y[i] = v * scale
+		}
+	}
+	m = Max(y)
+	if math.IsInf(float64(m), 0) || m != m {
+		return m, 0, false
+	}
+	sum = ExpSub(y, y, m)
+	Scale(y, float32(1/sum))
+	return m, sum, true
 }
