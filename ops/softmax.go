@@ -133,14 +133,7 @@ func LogSoftmax(x *autograd.Value, ax int) *autograd.Value {
 // Softmax, 1/√D for attention).
 func softmaxGrad(d, g, y []float32, n, s int, scale float32) {
 	if s == 1 {
-		d, g, y = d[:n], g[:n], y[:n]
-		var dot float32
-		for i, v := range y {
-			dot += g[i] * v
-		}
-		for i, v := range y {
-			d[i] = scale * v * (g[i] - dot)
-		}
+		vecmath.SoftmaxGrad(d[:n], g[:n], y[:n], scale)
 		return
 	}
 	var dot float32

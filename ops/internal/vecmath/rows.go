@@ -219,3 +219,26 @@ func addRowsGo(y, b []float32) {
 		}
 	}
 }
+
+// SoftmaxGrad sets d = scale·y·(g - Σ_k g_k·y_k) over a row, the backward
+// of y = softmax(scale·x), with the dot product summed in float32 (16
+// partial sums in the assembly, one in Go).
+func SoftmaxGrad(d, g, y []float32, scale float32) {
+	g, y = g[:len(d)], y[:len(d)]
+	if len(d) > 0 && len(d) <= chunk && level == levelAVX512 {
+		softmaxGradAsm(d, g, y, scale)
+		return
+	}
+	softmaxGradGo(d, g, y, scale)
+}
+
+func softmaxGradGo(d, g, y []float32, scale float32) {
+	g, y = g[:len(d)], y[:len(d)]
+	var dot float32
+	for i, v := range y {
+		dot += g[i] * v
+	}
+	for i, v := range y {
+		d[i] = scale * v * (g[i] - dot)
+	}
+}

@@ -566,3 +566,76 @@ addrowsnext:
 addrowsdone:
 	VZEROUPPER
 	RET
+
+// func softmaxGradAVX512(d, grad, y *float32, n int, scale float32)
+// d = scale·y·(grad - Σ grad·y); n >= 1.
+TEXT ·softmaxGradAVX512(SB), NOSPLIT, $0-36
+	MOVQ d+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), BX
+	VPXORD Z0, Z0, Z0
+	MOVQ   SI, R8
+	MOVQ   DX, R9
+	MOVQ   BX, CX
+	ANDQ   $15, CX
+	TAILMASK
+	MOVQ   BX, CX
+
+sgdot16:
+	CMPQ CX, $16
+	JL   sgdottail
+	VMOVUPS (R8), Z1
+	VFMADD231PS (R9), Z1, Z0
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JMP  sgdot16
+
+sgdottail:
+	TESTQ CX, CX
+	JZ    sgdotdone
+	VMOVUPS.Z (R8), K1, Z1
+	VMOVUPS.Z (R9), K1, Z2
+	VFMADD231PS Z2, Z1, Z0
+
+sgdotdone:
+	VEXTRACTF32X8 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VADDPS X1, X0, X0
+	VBROADCASTSS X0, Z3 // dot
+	VBROADCASTSS scale+32(FP), Z4
+	MOVQ BX, CX
+
+sgd16:
+	CMPQ CX, $16
+	JL   sgdtail
+	VMOVUPS (SI), Z1
+	VSUBPS Z3, Z1, Z1
+	VMULPS (DX), Z4, Z2
+	VMULPS Z1, Z2, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  sgd16
+
+sgdtail:
+	TESTQ CX, CX
+	JZ    sgdone
+	VMOVUPS.Z (SI), K1, Z1
+	VMOVUPS.Z (DX), K1, Z5
+	VSUBPS Z3, Z1, Z1
+	VMULPS Z5, Z4, Z2
+	VMULPS Z1, Z2, Z2
+	VMOVUPS Z2, K1, (DI)
+
+sgdone:
+	VZEROUPPER
+	RET

@@ -261,3 +261,31 @@ func BenchmarkSoftmax(b *testing.B) {
 		})
 	}
 }
+
+func TestSoftmaxGrad(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(14, uint64(l)))
+			for _, n := range append(lengths(), 1000) {
+				g, y, d := make([]float32, n), make([]float32, n), make([]float32, n)
+				for i := range y {
+					g[i], y[i] = float32(rng.NormFloat64()), float32(rng.Float64())
+				}
+				SoftmaxGrad(d, g, y, 0.3)
+				var dot, mag float64
+				for i := range y {
+					dot += float64(g[i]) * float64(y[i])
+					mag += math.Abs(float64(g[i]) * float64(y[i]))
+				}
+				for i := range d {
+					w := 0.3 * float64(y[i]) * (float64(g[i]) - dot)
+					tol := 0.3 * float64(y[i]) * (math.Abs(float64(g[i]))*2.4e-7 + mag*float64(n)*6e-8)
+					if math.Abs(float64(d[i])-w) > tol+1e-30 {
+						t.Fatalf("SoftmaxGrad(n=%d)[%d] = %v; want %v", n, i, d[i], w)
+					}
+				}
+			}
+		})
+	}
+}
