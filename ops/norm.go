@@ -37,10 +37,9 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 	if bias != nil {
 		b = bias.Data.Data()
 	}
+	vecmath.NormRows(xhat, xs[:N*C], rstd, eps) // xhat = (x - mean)·rstd
 	for i := range N {
-		h, y := xhat[i*C:(i+1)*C], o[i*C:(i+1)*C]
-		rstd[i] = vecmath.NormRow(h, xs[i*C:(i+1)*C], eps) // xhat = (x - mean)·rstd
-		affine(y, h, w, b)                                 // y = xhat·w + b
+		affine(o[i*C:(i+1)*C], xhat[i*C:(i+1)*C], w, b) // y = xhat·w + b
 	}
 	parents := []*autograd.Value{x}
 	if weight != nil {
@@ -59,6 +58,11 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 			db = make([]float32, C)
 		}
 		gs, d := g.Data(), dx.Data()
+		if w != nil && dw != nil && db != nil {
+			// nn.LayerNorm's case: the loop below in one kernel.
+			vecmath.LayerNormGrad(d, gs, xhat, rstd, w, dw, db)
+			return []*tensor.Tensor{dx, tensor.FromSlice(dw), tensor.FromSlice(db)}
+		}
 		dh := make([]float32, C) // dxhat of one row
 		for i := range N {
 			gr, h, dr := gs[i*C:(i+1)*C], xhat[i*C:(i+1)*C], d[i*C:(i+1)*C]

@@ -17,6 +17,32 @@ func NormRow(h, x []float32, eps float32) float32 {
 	return normRowGo(h, x, eps)
 }
 
+// NormRows is NormRow for each of the len(rstd) rows of x (len(x) a
+// multiple of len(rstd)), rstd[i] receiving the row's 1/√(var + eps).
+func NormRows(h, x, rstd []float32, eps float32) {
+	if len(rstd) == 0 {
+		return
+	}
+	n := len(x) / len(rstd)
+	h, x = h[:len(x)], x[:n*len(rstd)]
+	if n == 0 || n > chunk || level != levelAVX512 {
+		normRowsGo(h, x, rstd, eps)
+		return
+	}
+	step := chunk / n // rows a call
+	for r := 0; r < len(rstd); r += step {
+		e := min(r+step, len(rstd))
+		normRowsAsm(h[r*n:e*n], x[r*n:e*n], rstd[r:e], eps)
+	}
+}
+
+func normRowsGo(h, x, rstd []float32, eps float32) {
+	n := len(x) / len(rstd)
+	for r := range rstd {
+		rstd[r] = normRowGo(h[r*n:(r+1)*n], x[r*n:(r+1)*n], eps)
+	}
+}
+
 // NormGradRow sets dx = r·(dh - mean(dh) - h·mean(dh·h)), the backward of
 // h = (x - mean)·r through the mean and variance, with the two means summed
 // in float64. dh and h have len(dx) elements or more.
@@ -240,5 +266,40 @@ func softmaxGradGo(d, g, y []float32, scale float32) {
 	}
 	for i, v := range y {
 		d[i] = scale * v * (g[i] - dot)
+	}
+}
+
+// LayerNormGrad is the backward of LayerNorm with a weight w and a bias
+// over len(rstd) rows of n = len(w) elements: with dh = g·w for each row,
+// it adds g·h to dw and g to db, and sets dx = rstd·(dh - mean(dh) -
+// h·mean(dh·h)) as NormGradRow does. dx, g and h have len(rstd)·n
+// elements or more.
+func LayerNormGrad(dx, g, h, rstd, w, dw, db []float32) {
+	n := len(w)
+	if len(rstd) == 0 || n == 0 {
+		return
+	}
+	dw, db = dw[:n], db[:n]
+	N := len(rstd)
+	dx, g, h = dx[:N*n], g[:N*n], h[:N*n]
+	if n > chunk || level != levelAVX512 {
+		layerNormGradGo(dx, g, h, rstd, w, dw, db)
+		return
+	}
+	step := chunk / n // rows a call
+	for r := 0; r < N; r += step {
+		e := min(r+step, N)
+		layerNormGradAsm(dx[r*n:e*n], g[r*n:e*n], h[r*n:e*n], rstd[r:e], w, dw, db)
+	}
+}
+
+func layerNormGradGo(dx, g, h, rstd, w, dw, db []float32) {
+	n := len(w)
+	for r := range rstd {
+		d, gr, hr := dx[r*n:(r+1)*n], g[r*n:(r+1)*n], h[r*n:(r+1)*n]
+		mulGo(d, gr, w) // dh, kept in dx until NormGradRow reads it
+		mulAddGo(dw, gr, hr, dw)
+		addGo(db, db, gr)
+		normGradRowGo(d, d, hr, rstd[r])
 	}
 }

@@ -5,7 +5,7 @@ package vecmath
 import "math"
 
 //go:noescape
-func normRowAVX512(h, x *float32, n int, eps float32) float32
+func normRowsAVX512(h, x, rstd *float32, rows, n int, eps float32)
 
 //go:noescape
 func normGradRowAVX512(dx, dh, h *float32, n int, r float32)
@@ -16,7 +16,13 @@ func mulAddAVX512(d, a, b, c *float32, n int)
 // The callers check the level and that the rows are not empty.
 
 func normRowAsm(h, x []float32, eps float32) float32 {
-	return normRowAVX512(&h[0], &x[0], len(x), eps)
+	var r float32
+	normRowsAVX512(&h[0], &x[0], &r, 1, len(x), eps)
+	return r
+}
+
+func normRowsAsm(h, x, rstd []float32, eps float32) {
+	normRowsAVX512(&h[0], &x[0], &rstd[0], len(rstd), len(x)/len(rstd), eps)
 }
 
 func normGradRowAsm(dx, dh, h []float32, r float32) {
@@ -96,4 +102,11 @@ func softmaxGradAVX512(d, grad, y *float32, n int, scale float32)
 
 func softmaxGradAsm(d, g, y []float32, scale float32) {
 	softmaxGradAVX512(&d[0], &g[0], &y[0], len(d), scale)
+}
+
+//go:noescape
+func layerNormGradAVX512(dx, grad, h, rstd, w, dw, db *float32, rows, n int)
+
+func layerNormGradAsm(dx, g, h, rstd, w, dw, db []float32) {
+	layerNormGradAVX512(&dx[0], &g[0], &h[0], &rstd[0], &w[0], &dw[0], &db[0], len(rstd), len(w))
 }

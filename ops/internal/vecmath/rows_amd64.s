@@ -33,11 +33,22 @@
 	VEXTRACTF32X8 $1, v, hiy; \
 	VCVTPS2PD hiy, hi
 
-// func normRowAVX512(h, x *float32, n int, eps float32) float32
-// n >= 1.
-TEXT ·normRowAVX512(SB), NOSPLIT, $0-36
+// func normRowsAVX512(h, x, rstd *float32, rows, n int, eps float32)
+// For each of the rows of n >= 1 elements: rstd = 1/√(var + eps) and
+// h = (x - mean)·rstd. One call walks many rows, so that the processor
+// overlaps the chains of one row's sums with the next row's loads.
+TEXT ·normRowsAVX512(SB), NOSPLIT, $0-44
+	MOVQ h+0(FP), R13
 	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), BX
+	MOVQ rstd+16(FP), R11
+	MOVQ rows+24(FP), R10
+	MOVQ n+32(FP), BX
+	MOVQ BX, R12
+	SHLQ $2, R12 // bytes a row
+
+normrow:
+	TESTQ R10, R10
+	JZ    normrowsdone
 
 	// mean = Σ x / n in float64: Z0 and Z4 sum the two halves.
 	VPXORQ Z0, Z0, Z0
@@ -106,7 +117,7 @@ vardone:
 	VADDPD Z4, Z0, Z0
 	HSUMPD
 	VDIVSD X7, X0, X0
-	VCVTSS2SD eps+24(FP), X1, X1
+	VCVTSS2SD eps+40(FP), X1, X1
 	VADDSD X1, X0, X0
 	VSQRTSD X0, X0, X0
 	MOVQ $0x3ff0000000000000, AX // 1.0
@@ -114,10 +125,10 @@ vardone:
 	VDIVSD X0, X1, X0
 	VBROADCASTSD X0, Z7 // rstd
 	VCVTSD2SS X0, X0, X0
-	VMOVSS X0, ret+32(FP)
+	VMOVSS X0, (R11)
 
 	// h = float32((x - mean)·rstd).
-	MOVQ h+0(FP), DI
+	MOVQ R13, DI
 	MOVQ SI, R8
 	MOVQ BX, CX
 
@@ -155,6 +166,13 @@ htail:
 	VMOVUPS Z3, K1, (DI)
 
 hdone:
+	ADDQ R12, SI
+	ADDQ R12, R13
+	ADDQ $4, R11
+	DECQ R10
+	JMP  normrow
+
+normrowsdone:
 	VZEROUPPER
 	RET
 
@@ -637,5 +655,132 @@ sgdtail:
 	VMOVUPS Z2, K1, (DI)
 
 sgdone:
+	VZEROUPPER
+	RET
+
+// func layerNormGradAVX512(dx, grad, h, rstd, w, dw, db *float32, rows, n int)
+// For each of the rows of n >= 1 elements, with dh = grad·w:
+// dw += grad·h, db += grad, and dx = rstd·(dh - mean(dh) - h·mean(dh·h)),
+// the means summed in float64 as NormGradRow does; dx holds dh between
+// the two passes over a row. R13 is the byte offset within a row.
+TEXT ·layerNormGradAVX512(SB), NOSPLIT, $0-72
+	MOVQ dx+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ h+16(FP), DX
+	MOVQ rstd+24(FP), R11
+	MOVQ rows+56(FP), R10
+	MOVQ n+64(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	TAILMASK
+	MOVQ w+32(FP), R8
+	MOVQ dw+40(FP), R9
+	MOVQ db+48(FP), AX
+	VCVTSI2SDQ BX, X15, X15 // n
+	MOVQ BX, R12
+	SHLQ $2, R12 // bytes a row
+
+lngrow:
+	TESTQ R10, R10
+	JZ    lngdone
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	XORQ  R13, R13
+	MOVQ  BX, CX
+
+lnga16:
+	CMPQ CX, $16
+	JL   lngatail
+	VMOVUPS (SI)(R13*1), Z1  // grad
+	VMOVUPS (DX)(R13*1), Z10 // h
+	VMULPS (R8)(R13*1), Z1, Z2 // dh
+	VMOVUPS Z2, (DI)(R13*1)
+	VMOVUPS (R9)(R13*1), Z3
+	VFMADD231PS Z10, Z1, Z3
+	VMOVUPS Z3, (R9)(R13*1)
+	VADDPS (AX)(R13*1), Z1, Z3
+	VMOVUPS Z3, (AX)(R13*1)
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z12, Y12)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VFMADD231PD Z3, Z11, Z8
+	VFMADD231PD Z5, Z12, Z9
+	ADDQ $64, R13
+	SUBQ $16, CX
+	JMP  lnga16
+
+lngatail:
+	TESTQ CX, CX
+	JZ    lngadone
+	VMOVUPS.Z (SI)(R13*1), K1, Z1
+	VMOVUPS.Z (DX)(R13*1), K1, Z10
+	VMOVUPS.Z (R8)(R13*1), K1, Z2
+	VMULPS Z2, Z1, Z2
+	VMOVUPS Z2, K1, (DI)(R13*1)
+	VMOVUPS.Z (R9)(R13*1), K1, Z3
+	VFMADD231PS Z10, Z1, Z3
+	VMOVUPS Z3, K1, (R9)(R13*1)
+	VMOVUPS.Z (AX)(R13*1), K1, Z3
+	VADDPS Z3, Z1, Z3
+	VMOVUPS Z3, K1, (AX)(R13*1)
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z12, Y12)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VFMADD231PD Z3, Z11, Z8
+	VFMADD231PD Z5, Z12, Z9
+
+lngadone:
+	VADDPD Z4, Z0, Z0
+	HSUMPD
+	VDIVSD X15, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VBROADCASTSS X0, Z13 // a = float32(m1/n)
+	VADDPD Z9, Z8, Z0
+	HSUMPD
+	VDIVSD X15, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VBROADCASTSS X0, Z14 // c = float32(m2/n)
+	VBROADCASTSS (R11), Z6 // r
+
+	// dx = r·(dh - a - h·c), dh read back from dx.
+	XORQ R13, R13
+	MOVQ BX, CX
+
+lngb16:
+	CMPQ CX, $16
+	JL   lngbtail
+	VMOVUPS (DI)(R13*1), Z2
+	VMOVUPS (DX)(R13*1), Z10
+	VSUBPS Z13, Z2, Z2
+	VFNMADD231PS Z14, Z10, Z2
+	VMULPS Z6, Z2, Z2
+	VMOVUPS Z2, (DI)(R13*1)
+	ADDQ $64, R13
+	SUBQ $16, CX
+	JMP  lngb16
+
+lngbtail:
+	TESTQ CX, CX
+	JZ    lngnext
+	VMOVUPS.Z (DI)(R13*1), K1, Z2
+	VMOVUPS.Z (DX)(R13*1), K1, Z10
+	VSUBPS Z13, Z2, Z2
+	VFNMADD231PS Z14, Z10, Z2
+	VMULPS Z6, Z2, Z2
+	VMOVUPS Z2, K1, (DI)(R13*1)
+
+lngnext:
+	ADDQ R12, DI
+	ADDQ R12, SI
+	ADDQ R12, DX
+	ADDQ $4, R11
+	DECQ R10
+	JMP  lngrow
+
+lngdone:
 	VZEROUPPER
 	RET

@@ -25,3 +25,9 @@ func leakyScaleAsm(d, src, x []float32, slope float32) { leakyScaleGo(d, src, x,
 func addRowsAsm(y, b []float32) { addRowsGo(y, b) }
 
 func softmaxGradAsm(d, g, y []float32, scale float32) { softmaxGradGo(d, g, y, scale) }
+
+func normRowsAsm(h, x, rstd []float32, eps float32) { normRowsGo(h, x, rstd, eps) }
+
+func layerNormGradAsm(dx, g, h, rstd, w, dw, db []float32) {
+	layerNormGradGo(dx, g, h, rstd, w, dw, db)
+}

@@ -289,3 +289,79 @@ func TestSoftmaxGrad(t *testing.T) {
 		})
 	}
 }
+
+func TestNormRows(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(15, uint64(l)))
+			for _, n := range []int{1, 3, 16, 17, 64, 100} {
+				for _, rows := range []int{1, 2, 7, chunk/n + 3} {
+					x := make([]float32, rows*n)
+					for i := range x {
+						x[i] = float32(rng.NormFloat64()*2 + 1)
+					}
+					h, rstd := make([]float32, len(x)), make([]float32, rows)
+					NormRows(h, x, rstd, 1e-5)
+					for r := range rstd {
+						hr := make([]float32, n)
+						want := NormRow(hr, x[r*n:(r+1)*n], 1e-5)
+						if rstd[r] != want {
+							t.Fatalf("NormRows(n=%d, rows=%d) rstd[%d] = %v; want %v", n, rows, r, rstd[r], want)
+						}
+						for j := range hr {
+							if h[r*n+j] != hr[j] {
+								t.Fatalf("NormRows(n=%d, rows=%d)[%d][%d] = %v; want %v", n, rows, r, j, h[r*n+j], hr[j])
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestLayerNormGrad(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(16, uint64(l)))
+			for _, n := range []int{1, 3, 16, 17, 64, 100} {
+				for _, rows := range []int{1, 2, 7, chunk/n + 3} {
+					g, h := make([]float32, rows*n), make([]float32, rows*n)
+					for i := range g {
+						g[i], h[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+					}
+					w, rstd := make([]float32, n), make([]float32, rows)
+					for i := range w {
+						w[i] = float32(0.5 + rng.Float64())
+					}
+					for i := range rstd {
+						rstd[i] = float32(0.5 + rng.Float64())
+					}
+					dx, dw, db := make([]float32, rows*n), make([]float32, n), make([]float32, n)
+					LayerNormGrad(dx, g, h, rstd, w, dw, db)
+					// The reference: the composed kernels at this level.
+					wdx, wdw, wdb, dh := make([]float32, rows*n), make([]float32, n), make([]float32, n), make([]float32, n)
+					for r := range rstd {
+						gr, hr := g[r*n:(r+1)*n], h[r*n:(r+1)*n]
+						Mul(dh, gr, w)
+						MulAdd(wdw, gr, hr, wdw)
+						Add(wdb, wdb, gr)
+						NormGradRow(wdx[r*n:(r+1)*n], dh, hr, rstd[r])
+					}
+					for i := range dx {
+						if math.Abs(float64(dx[i]-wdx[i])) > 1e-6*(1+math.Abs(float64(wdx[i]))) {
+							t.Fatalf("LayerNormGrad(n=%d, rows=%d) dx[%d] = %v; want %v", n, rows, i, dx[i], wdx[i])
+						}
+					}
+					for i := range dw {
+						if dw[i] != wdw[i] || db[i] != wdb[i] {
+							t.Fatalf("LayerNormGrad(n=%d, rows=%d) dw, db[%d] = %v, %v; want %v, %v", n, rows, i, dw[i], db[i], wdw[i], wdb[i])
+						}
+					}
+				}
+			}
+		})
+	}
+}
