@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -55,29 +56,7 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	// kept key stay zero.
 	wd := w.Data()
 	for r := 0; r*S < len(wd); r++ {
-		row, i := wd[r*S:(r+1)*S], r%T
-		m := float32(math.Inf(-1))
-		for j, s := range row {
-			if kept(keep, r*S+j, causal, i, j) {
-				m = max(m, s*scale)
-			}
-		}
-		var sum float64
-		for j, s := range row {
-			if kept(keep, r*S+j, causal, i, j) {
-				e := expf(s*scale - m)
-				row[j] = e
-				sum += float64(e)
-			} else {
-				row[j] = 0
-			}
-		}
-		if sum > 0 {
-			inv := float32(1 / sum)
-			for j := range row {
-				row[j] *= inv
-			}
-		}
+		softmaxKept(wd[r*S:(r+1)*S], keep, r*S, causal, r%T, scale)
 	}
 	return autograd.Record("AttentionWeights", w, func(g *tensor.Tensor) []*tensor.Tensor {
 		// w = softmax(scale·q·kᵀ) per row, so the score gradient is
@@ -98,8 +77,68 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	}, q, k)
 }
 
-// kept reports whether key j of query i (flat score position at) takes part.
-func kept(keep []float32, at int, causal bool, i, j int) bool {
+// softmaxKept replaces the scores of one row, for query i at flat position
+// at, by the softmax of scale·row over the keys that are kept, and the
+// other keys by 0; with no kept key the row is 0. The kept keys of a causal
+// row without a mask are a prefix, exponentiated by expSub in one call.
+func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32) {
+	kept := row // the keys to exponentiate
+	if keep == nil && causal {
+		kept = row[:min(i+1, len(row))]
+		clear(row[len(kept):])
+	}
+	if keep == nil {
+		// A row or a causal prefix: one call scales, exponentiates and
+		// normalises it, unless its maximum m is not finite.
+		if m, _, ok := vecmath.Softmax(kept, kept, scale); !ok {
+			softmaxKeptScalar(row, keep, at, causal, i, m)
+		}
+		return
+	}
+	m := float32(math.Inf(-1))
+	for j, s := range kept {
+		v := s * scale
+		if !keptKey(keep, at+j, causal, i, j) {
+			v = float32(math.Inf(-1)) // e^(-Inf - m) = 0
+		} else {
+			m = max(m, v)
+		}
+		kept[j] = v
+	}
+	if math.IsInf(float64(m), 0) || m != m {
+		// No kept key (m = -Inf), or infinite or NaN scores: the
+		// scalar loop gives the zero row or the NaNs of the reference.
+		softmaxKeptScalar(row, keep, at, causal, i, m)
+		return
+	}
+	sum := expSub(kept, kept, m) // m is finite and kept scores are <= m
+	vecmath.Scale(kept, float32(1/sum))
+}
+
+// softmaxKeptScalar is softmaxKept's slow path for a row whose scaled
+// scores (in row, -Inf for dropped keys) have the maximum m over the kept
+// keys, when m is not finite.
+func softmaxKeptScalar(row, keep []float32, at int, causal bool, i int, m float32) {
+	var sum float64
+	for j, v := range row {
+		if keptKey(keep, at+j, causal, i, j) {
+			e := expf(v - m)
+			row[j] = e
+			sum += float64(e)
+		} else {
+			row[j] = 0
+		}
+	}
+	if sum > 0 {
+		inv := float32(1 / sum)
+		for j := range row {
+			row[j] *= inv
+		}
+	}
+}
+
+// keptKey reports whether key j of query i (flat score position at) takes part.
+func keptKey(keep []float32, at int, causal bool, i, j int) bool {
 	return (keep == nil || keep[at] != 0) && (!causal || j <= i)
 }
 

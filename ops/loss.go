@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -102,6 +103,7 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 		// dx_ij = g·(p_ij - q_ij) / count with q = (1-ε)·onehot + ε/C.
 		// p is overwritten in place: the backward runs once.
 		scale := g.Item() / float32(max(count, 1))
+		u := eps / float32(C) // the uniform part of q, out of the loop: the compiler does not hoist it
 		for i, t := range targets {
 			row := p[i*C : (i+1)*C]
 			if t == o.IgnoreIndex {
@@ -109,8 +111,12 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 				continue
 			}
 			row[t] -= 1 - eps
-			for j := range row {
-				row[j] = (row[j] - eps/float32(C)) * scale
+			if u == 0 {
+				vecmath.Scale(row, scale) // v - 0 is v, bit for bit
+				continue
+			}
+			for j, v := range row {
+				row[j] = (v - u) * scale
 			}
 		}
 		return []*tensor.Tensor{tensor.FromSlice(p, shape...)}

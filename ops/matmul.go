@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -79,15 +80,4 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 }
 
 // addRows adds the row vector b to every row of the (N, len(b)) matrix y.
-func addRows(y, b []float32) {
-	n := len(b)
-	if n == 0 {
-		return
-	}
-	for o := 0; o+n <= len(y); o += n {
-		row := y[o : o+n]
-		for j, v := range b[:len(row)] {
-			row[j] += v
-		}
-	}
-}
+func addRows(y, b []float32) { vecmath.AddRows(y, b) }

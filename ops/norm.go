@@ -1,10 +1,10 @@
 package ops
 
 import (
-	"math"
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -37,31 +37,9 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 	if bias != nil {
 		b = bias.Data.Data()
 	}
+	vecmath.NormRows(xhat, xs[:N*C], rstd, eps) // xhat = (x - mean)·rstd
 	for i := range N {
-		row, h := xs[i*C:(i+1)*C], xhat[i*C:(i+1)*C]
-		var s float64
-		for _, v := range row {
-			s += float64(v)
-		}
-		mean := s / float64(C)
-		var ss float64
-		for _, v := range row {
-			d := float64(v) - mean
-			ss += d * d
-		}
-		r := 1 / math.Sqrt(ss/float64(C)+float64(eps))
-		rstd[i] = float32(r)
-		y := o[i*C : (i+1)*C]
-		for j, v := range row {
-			h[j] = float32((float64(v) - mean) * r) // xhat = (x - mean)·rstd
-			y[j] = h[j]
-			if w != nil {
-				y[j] *= w[j]
-			}
-			if b != nil {
-				y[j] += b[j]
-			}
-		}
+		affine(o[i*C:(i+1)*C], xhat[i*C:(i+1)*C], w, b) // y = xhat·w + b
 	}
 	parents := []*autograd.Value{x}
 	if weight != nil {
@@ -80,32 +58,29 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 			db = make([]float32, C)
 		}
 		gs, d := g.Data(), dx.Data()
+		if w != nil && dw != nil && db != nil {
+			// nn.LayerNorm's case: the loop below in one kernel.
+			vecmath.LayerNormGrad(d, gs, xhat, rstd, w, dw, db)
+			return []*tensor.Tensor{dx, tensor.FromSlice(dw), tensor.FromSlice(db)}
+		}
 		dh := make([]float32, C) // dxhat of one row
 		for i := range N {
 			gr, h, dr := gs[i*C:(i+1)*C], xhat[i*C:(i+1)*C], d[i*C:(i+1)*C]
 			// y = xhat·w + b, so dxhat = g·w, dw += g·xhat, db += g
-			var m1, m2 float64
-			for j, gv := range gr {
-				dh[j] = gv
-				if w != nil {
-					dh[j] *= w[j]
-				}
-				m1 += float64(dh[j])
-				m2 += float64(dh[j]) * float64(h[j])
-				if dw != nil {
-					dw[j] += gv * h[j]
-				}
-				if db != nil {
-					db[j] += gv
-				}
+			if w != nil {
+				vecmath.Mul(dh, gr, w)
+			} else {
+				copy(dh, gr)
+			}
+			if dw != nil {
+				vecmath.MulAdd(dw, gr, h, dw)
+			}
+			if db != nil {
+				vecmath.Add(db, db, gr)
 			}
 			// xhat = (x - mean)·rstd, so
 			// dx = rstd·(dxhat - mean(dxhat) - xhat·mean(dxhat·xhat))
-			m1, m2 = m1/float64(C), m2/float64(C)
-			r := rstd[i]
-			for j := range dr {
-				dr[j] = r * (dh[j] - float32(m1) - h[j]*float32(m2))
-			}
+			vecmath.NormGradRow(dr, dh, h, rstd[i])
 		}
 		grads := []*tensor.Tensor{dx}
 		if weight != nil {
@@ -124,4 +99,19 @@ func maybeTensor(s []float32) *tensor.Tensor {
 		return nil
 	}
 	return tensor.FromSlice(s)
+}
+
+// affine sets y = h·w + b, where a nil w or b stands for 1 or 0.
+func affine(y, h, w, b []float32) {
+	h = h[:len(y)]
+	switch {
+	case w != nil && b != nil:
+		vecmath.MulAdd(y, h, w, b)
+	case w != nil:
+		vecmath.Mul(y, h, w)
+	case b != nil:
+		vecmath.Add(y, h, b)
+	default:
+		copy(y, h)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -59,16 +60,10 @@ func softmaxLane(y, x []float32, n, s int) (logSum, m float32) {
 
 // softmaxRow is softmaxLane for a contiguous row: y = softmax(x).
 func softmaxRow(y, x []float32) (logSum, m float32) {
-	m = x[0]
-	for _, v := range x[1:] {
-		if v > m || v != v {
-			m = v
-		}
-	}
-	sum := expSub(y, x, m)
-	inv := float32(1 / sum)
-	for i := range y {
-		y[i] *= inv
+	m, sum, ok := vecmath.Softmax(y, x, 1)
+	if !ok { // m is ±Inf or NaN: the NaNs of e^(x - m) as the scalar loop made them
+		sum = expSub(y, x, m)
+		vecmath.Scale(y, float32(1/sum))
 	}
 	return float32(math.Log(sum)), m
 }
@@ -138,14 +133,7 @@ func LogSoftmax(x *autograd.Value, ax int) *autograd.Value {
 // Softmax, 1/√D for attention).
 func softmaxGrad(d, g, y []float32, n, s int, scale float32) {
 	if s == 1 {
-		d, g, y = d[:n], g[:n], y[:n]
-		var dot float32
-		for i, v := range y {
-			dot += g[i] * v
-		}
-		for i, v := range y {
-			d[i] = scale * v * (g[i] - dot)
-		}
+		vecmath.SoftmaxGrad(d[:n], g[:n], y[:n], scale)
 		return
 	}
 	var dot float32

@@ -1,9 +1,8 @@
 package ops
 
 import (
-	"math"
-
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -68,106 +67,43 @@ func Sigmoid(x *autograd.Value) *autograd.Value {
 // exactly 0 is 0, as in PyTorch.
 func ReLU(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
-	reluMask(out.Data(), x.Data.Data(), x.Data.Data())
+	vecmath.ReLUMask(out.Data(), x.Data.Data(), x.Data.Data())
 	return autograd.Record("ReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x if x > 0 else 0, so dx = g where x > 0 and 0 elsewhere
 		dx := tensor.ZerosLike(g)
-		reluMask(dx.Data(), g.Data(), x.Data.Data())
+		vecmath.ReLUMask(dx.Data(), g.Data(), x.Data.Data())
 		return []*tensor.Tensor{dx}
 	}, x)
-}
-
-// reluMask sets dst[i] = src[i] where x[i] > 0 (or is NaN) and +0
-// elsewhere. The choice is made with an integer mask rather than a branch,
-// which the signs of random data would mispredict half the time.
-func reluMask(dst, src, x []float32) {
-	src, x = src[:len(dst)], x[:len(dst)]
-	for i, v := range x {
-		var m uint32
-		if !(v <= 0) {
-			m = ^uint32(0)
-		}
-		dst[i] = math.Float32frombits(math.Float32bits(src[i]) & m)
-	}
 }
 
 // LeakyReLU returns x where x > 0 and slope·x elsewhere.
 func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
-	leakyScale(out.Data(), x.Data.Data(), x.Data.Data(), slope)
+	vecmath.LeakyScale(out.Data(), x.Data.Data(), x.Data.Data(), slope)
 	return autograd.Record("LeakyReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x if x > 0 else slope·x, so dx = g where x > 0 and slope·g elsewhere
 		dx := tensor.ZerosLike(g)
-		leakyScale(dx.Data(), g.Data(), x.Data.Data(), slope)
+		vecmath.LeakyScale(dx.Data(), g.Data(), x.Data.Data(), slope)
 		return []*tensor.Tensor{dx}
 	}, x)
-}
-
-// leakyScale sets dst[i] = src[i] where x[i] > 0 (or is NaN) and
-// slope·src[i] elsewhere, choosing the factor's bits without a branch.
-func leakyScale(dst, src, x []float32, slope float32) {
-	src, x = src[:len(dst)], x[:len(dst)]
-	one, s := math.Float32bits(1), math.Float32bits(slope)
-	for i, v := range x {
-		c := s
-		if !(v <= 0) {
-			c = one
-		}
-		dst[i] = src[i] * math.Float32frombits(c)
-	}
 }
 
 // GELU returns the Gaussian error linear unit x·Φ(x) = 0.5·x·(1 + erf(x/√2))
 // elementwise, in its exact form (PyTorch's approximate='none'). Φ is
-// computed to a relative error of about 1e-6 (see normCDF) and kept for the
+// computed to a relative error below 1e-6 (see vecmath.GELU) and kept for the
 // backward.
 func GELU(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
 	cdf := make([]float32, out.Len()) // Φ(x)
-	o, xs := out.Data(), x.Data.Data()[:len(cdf)]
-	for i, v := range xs {
-		cdf[i] = normCDF(v)
-		o[i] = v * cdf[i]
-	}
+	xs := x.Data.Data()
+	vecmath.GELU(out.Data(), cdf, xs) // out = x·Φ(x)
 	return autograd.Record("GELU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x·Φ(x), so dx = g·(Φ(x) + x·φ(x)) with φ(x) = e^(-x²/2)/√(2π)
 		dx := tensor.ZerosLike(g)
-		d, gs := dx.Data(), g.Data()[:len(cdf)]
-		for i, v := range xs {
-			pdf := expf(-0.5*v*v) * 0.3989422804014327
-			d[i] = gs[i] * (cdf[i] + v*pdf)
-		}
+		vecmath.GELUGrad(dx.Data(), g.Data(), cdf, xs)
 		return []*tensor.Tensor{dx}
 	}, x)
 }
-
-// normCDF returns Φ(x) = 0.5·erfc(-x/√2), the standard normal distribution
-// function, with a relative error below 1e-6 for x > -5 and below 4e-6 down
-// to Φ = 1e-28, in both tails (unlike 0.5·(1 + erf(x/√2)), which loses the
-// left tail). It uses the Chebyshev fit of erfc in Numerical Recipes (§6.2,
-// fractional error below 1.2e-7), evaluated in float64 up to a float32
-// exponential, whose rounded argument limits the far tail.
-func normCDF(x float32) float32 {
-	z := math.Abs(float64(x)) * (1 / math.Sqrt2)
-	t := 1 / (1 + 0.5*z)
-	// The fit's polynomial in t, in Estrin's scheme: short dependency chains.
-	t2 := t * t
-	t4 := t2 * t2
-	q0 := (-1.26551223 + 1.00002368*t) + t2*(0.37409196+0.09678418*t)
-	q1 := (-0.18628806 + 0.27886807*t) + t2*(-1.13520398+1.48851587*t)
-	p := -z*z + q0 + t4*(q1+t4*(-0.82215223+0.17087277*t))
-	half := 0.5 * t * float64(expf(float32(p))) // 0.5·erfc(|x|/√2) = Φ(-|x|)
-	if x > 0 {
-		return float32(1 - half)
-	}
-	return float32(half)
-}
-
-// geluC is √(2/π), and geluA the cubic coefficient of the tanh approximation.
-const (
-	geluC = 0.7978845608028654
-	geluA = 0.044715
-)
 
 // GELUTanh returns the tanh approximation of GELU,
 // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise (PyTorch's
@@ -175,34 +111,13 @@ const (
 func GELUTanh(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
 	th := make([]float32, out.Len()) // tanh(√(2/π)·(x + a·x³))
-	o, xs := out.Data(), x.Data.Data()[:len(th)]
-	for i, v := range xs {
-		th[i] = tanhf(geluC * (v + geluA*v*v*v))
-		o[i] = 0.5 * v * (1 + th[i])
-	}
+	xs := x.Data.Data()
+	vecmath.GELUTanh(out.Data(), th, xs) // out = 0.5·x·(1 + th)
 	return autograd.Record("GELUTanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = 0.5·x·(1 + t) with t = tanh(c·(x + a·x³)), so
 		// dx = g·(0.5·(1 + t) + 0.5·x·(1 - t²)·c·(1 + 3a·x²))
 		dx := tensor.ZerosLike(g)
-		d, gs := dx.Data(), g.Data()[:len(th)]
-		for i, v := range xs {
-			t := th[i]
-			d[i] = gs[i] * (0.5*(1+t) + 0.5*v*(1-t*t)*geluC*(1+3*geluA*v*v))
-		}
+		vecmath.GELUTanhGrad(dx.Data(), g.Data(), th, xs)
 		return []*tensor.Tensor{dx}
 	}, x)
-}
-
-// tanhf returns tanh(u) = sign(u)·(1 - 2/(e^(2|u|) + 1)), with an absolute
-// error below 2e-7: enough wherever tanh is added to 1, as in GELUTanh.
-func tanhf(u float32) float32 {
-	a := u
-	if a < 0 {
-		a = -a
-	}
-	t := 1 - 2/(expf(2*a)+1)
-	if u < 0 {
-		return -t
-	}
-	return t
 }

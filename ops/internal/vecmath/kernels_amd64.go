@@ -1,0 +1,175 @@
+//go:build amd64 && !purego
+
+package vecmath
+
+// maxLevel is the best kernel level of this processor.
+var maxLevel = func() int {
+	avx2, avx512 := detect()
+	switch {
+	case avx512:
+		return levelAVX512
+	case avx2:
+		return levelAVX2
+	}
+	return levelGo
+}()
+
+// The assembly kernels take n elements from each pointer; the AVX-512 ones
+// mask the last partial vector, the AVX2 ones want n a multiple of 8 and
+// leave the rest to their Go callers, which pass it through an 8-lane
+// buffer.
+
+//go:noescape
+func geluAVX512(out, cdf, x *float32, n int)
+
+//go:noescape
+func geluAVX2(out, cdf, x *float32, n int)
+
+//go:noescape
+func geluGradAVX512(dx, grad, cdf, x *float32, n int)
+
+//go:noescape
+func geluGradAVX2(dx, grad, cdf, x *float32, n int)
+
+//go:noescape
+func expSubAVX512(y, x *float32, n int, m float32) float64
+
+//go:noescape
+func expSubAVX2(y, x *float32, n int, m float32) float64
+
+//go:noescape
+func geluTanhAVX512(out, th, x *float32, n int)
+
+//go:noescape
+func geluTanhAVX2(out, th, x *float32, n int)
+
+//go:noescape
+func geluTanhGradAVX512(dx, grad, th, x *float32, n int)
+
+func geluTanhChunk(out, th, x []float32) {
+	n := len(out)
+	if n == 0 {
+		return
+	}
+	switch level {
+	case levelAVX512:
+		geluTanhAVX512(&out[0], &th[0], &x[0], n)
+	case levelAVX2:
+		k := n &^ 7
+		if k > 0 {
+			geluTanhAVX2(&out[0], &th[0], &x[0], k)
+		}
+		if k < n {
+			var ob, tb, xb [8]float32
+			copy(xb[:], x[k:])
+			geluTanhAVX2(&ob[0], &tb[0], &xb[0], 8)
+			copy(out[k:], ob[:])
+			copy(th[k:], tb[:])
+		}
+	default:
+		geluTanhGo(out, th, x)
+	}
+}
+
+// geluTanhGradChunk has no AVX2 form: it is a few multiplications, which
+// the Go loop does at a fraction of the forward's cost.
+func geluTanhGradChunk(dx, g, th, x []float32) {
+	if len(dx) > 0 && level == levelAVX512 {
+		geluTanhGradAVX512(&dx[0], &g[0], &th[0], &x[0], len(dx))
+		return
+	}
+	geluTanhGradGo(dx, g, th, x)
+}
+
+//go:noescape
+func softmaxAVX512(y, x *float32, n int, scale float32) (m float32, sum float64)
+
+// softmaxAsm reports whether it ran; the caller checks len(y) >= 1.
+func softmaxAsm(y, x []float32, scale float32) (m float32, sum float64, ran bool) {
+	if level != levelAVX512 || len(y) > chunk {
+		return 0, 0, false
+	}
+	m, sum = softmaxAVX512(&y[0], &x[0], len(y), scale)
+	return m, sum, true
+}
+
+func geluChunk(out, cdf, x []float32) {
+	n := len(out)
+	if n == 0 {
+		return
+	}
+	switch level {
+	case levelAVX512:
+		geluAVX512(&out[0], &cdf[0], &x[0], n)
+	case levelAVX2:
+		k := n &^ 7
+		if k > 0 {
+			geluAVX2(&out[0], &cdf[0], &x[0], k)
+		}
+		if k < n {
+			var ob, cb, xb [8]float32
+			copy(xb[:], x[k:])
+			geluAVX2(&ob[0], &cb[0], &xb[0], 8)
+			copy(out[k:], ob[:])
+			copy(cdf[k:], cb[:])
+		}
+	default:
+		geluGo(out, cdf, x)
+	}
+}
+
+func geluGradChunk(dx, g, cdf, x []float32) {
+	n := len(dx)
+	if n == 0 {
+		return
+	}
+	switch level {
+	case levelAVX512:
+		geluGradAVX512(&dx[0], &g[0], &cdf[0], &x[0], n)
+	case levelAVX2:
+		k := n &^ 7
+		if k > 0 {
+			geluGradAVX2(&dx[0], &g[0], &cdf[0], &x[0], k)
+		}
+		if k < n {
+			var db, gb, cb, xb [8]float32
+			copy(gb[:], g[k:])
+			copy(cb[:], cdf[k:])
+			copy(xb[:], x[k:])
+			geluGradAVX2(&db[0], &gb[0], &cb[0], &xb[0], 8)
+			copy(dx[k:], db[:])
+		}
+	default:
+		geluGradGo(dx, g, cdf, x)
+	}
+}
+
+func expSubChunk(y, x []float32, m float32) float64 {
+	n := len(y)
+	if n == 0 {
+		return 0
+	}
+	switch level {
+	case levelAVX512:
+		return expSubAVX512(&y[0], &x[0], n, m)
+	case levelAVX2:
+		var sum float64
+		k := n &^ 7
+		if k > 0 {
+			sum = expSubAVX2(&y[0], &x[0], k, m)
+		}
+		if k < n {
+			var yb, xb [8]float32
+			copy(xb[:], x[k:])
+			expSubAVX2(&yb[0], &xb[0], 8, m)
+			copy(y[k:], yb[:])
+			for _, v := range y[k:] {
+				if v == v { // NaN lanes stay out of the sum
+					sum += float64(v)
+				}
+			}
+		}
+		return sum
+	}
+	return expSubGo(y, x, m)
+}

@@ -1,0 +1,786 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Row kernels of LayerNorm, AVX-512 only: float64 sums of float32 rows and
+// elementwise products, 16 lanes at a time with a masked last vector.
+
+// TAILMASK sets K1 to the low CX bits (CX < 16) and K2, K3 to its low and
+// high bytes, the masks of the two float64 halves of a vector.
+#define TAILMASK \
+	MOVL $1, AX; \
+	SHLL CX, AX; \
+	DECL AX; \
+	KMOVW AX, K1; \
+	KMOVW AX, K2; \
+	SHRL $8, AX; \
+	KMOVW AX, K3
+
+// HSUMPD sets the low lane of X0 to the sum of the 8 lanes of Z0; Y1 is
+// scratch.
+#define HSUMPD \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VADDPD Y1, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPD X1, X0, X0; \
+	VPERMILPD $1, X0, X1; \
+	VADDSD X1, X0, X0
+
+// WIDEN sets lo and hi to the low and high 8 lanes of the float32 vector
+// v (whose ymm name is vy), as float64.
+#define WIDEN(v, vy, lo, hi, hiy) \
+	VCVTPS2PD vy, lo; \
+	VEXTRACTF32X8 $1, v, hiy; \
+	VCVTPS2PD hiy, hi
+
+// func normRowsAVX512(h, x, rstd *float32, rows, n int, eps float32)
+// For each of the rows of n >= 1 elements: rstd = 1/√(var + eps) and
+// h = (x - mean)·rstd. One call walks many rows, so that the processor
+// overlaps the chains of one row's sums with the next row's loads.
+TEXT ·normRowsAVX512(SB), NOSPLIT, $0-44
+	MOVQ h+0(FP), R13
+	MOVQ x+8(FP), SI
+	MOVQ rstd+16(FP), R11
+	MOVQ rows+24(FP), R10
+	MOVQ n+32(FP), BX
+	MOVQ BX, R12
+	SHLQ $2, R12 // bytes a row
+
+normrow:
+	TESTQ R10, R10
+	JZ    normrowsdone
+
+	// mean = Σ x / n in float64: Z0 and Z4 sum the two halves.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	MOVQ   SI, R8
+	MOVQ   BX, CX
+
+mean16:
+	CMPQ CX, $16
+	JL   meantail
+	VMOVUPS (R8), Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  mean16
+
+meantail:
+	TESTQ CX, CX
+	JZ    meandone
+	TAILMASK
+	VMOVUPS.Z (R8), K1, Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+
+meandone:
+	VADDPD Z4, Z0, Z0
+	HSUMPD
+	VCVTSI2SDQ BX, X7, X7
+	VDIVSD X7, X0, X0
+	VBROADCASTSD X0, Z6 // mean
+
+	// var = Σ (x - mean)² / n in float64.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	MOVQ   SI, R8
+	MOVQ   BX, CX
+
+var16:
+	CMPQ CX, $16
+	JL   vartail
+	VMOVUPS (R8), Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z5, Z5, Z4
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  var16
+
+vartail:
+	TESTQ CX, CX
+	JZ    vardone
+	TAILMASK
+	VMOVUPS.Z (R8), K1, Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD.Z Z6, Z3, K2, Z3
+	VSUBPD.Z Z6, Z5, K3, Z5
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z5, Z5, Z4
+
+vardone:
+	VADDPD Z4, Z0, Z0
+	HSUMPD
+	VDIVSD X7, X0, X0
+	VCVTSS2SD eps+40(FP), X1, X1
+	VADDSD X1, X0, X0
+	VSQRTSD X0, X0, X0
+	MOVQ $0x3ff0000000000000, AX // 1.0
+	VMOVQ AX, X1
+	VDIVSD X0, X1, X0
+	VBROADCASTSD X0, Z7 // rstd
+	VCVTSD2SS X0, X0, X0
+	VMOVSS X0, (R11)
+
+	// h = float32((x - mean)·rstd).
+	MOVQ R13, DI
+	MOVQ SI, R8
+	MOVQ BX, CX
+
+h16:
+	CMPQ CX, $16
+	JL   htail
+	VMOVUPS (R8), Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VMULPD Z7, Z3, Z3
+	VMULPD Z7, Z5, Z5
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z5, Y5
+	VINSERTF32X8 $1, Y5, Z3, Z3
+	VMOVUPS Z3, (DI)
+	ADDQ $64, R8
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  h16
+
+htail:
+	TESTQ CX, CX
+	JZ    hdone
+	TAILMASK
+	VMOVUPS.Z (R8), K1, Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VMULPD Z7, Z3, Z3
+	VMULPD Z7, Z5, Z5
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z5, Y5
+	VINSERTF32X8 $1, Y5, Z3, Z3
+	VMOVUPS Z3, K1, (DI)
+
+hdone:
+	ADDQ R12, SI
+	ADDQ R12, R13
+	ADDQ $4, R11
+	DECQ R10
+	JMP  normrow
+
+normrowsdone:
+	VZEROUPPER
+	RET
+
+// func normGradRowAVX512(dx, dh, h *float32, n int, r float32)
+// n >= 1.
+TEXT ·normGradRowAVX512(SB), NOSPLIT, $0-36
+	MOVQ dh+8(FP), SI
+	MOVQ h+16(FP), DX
+	MOVQ n+24(FP), BX
+
+	// m1 = Σ dh and m2 = Σ dh·h in float64: Z0, Z4 and Z8, Z9.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	MOVQ   SI, R8
+	MOVQ   DX, R9
+	MOVQ   BX, CX
+
+sums16:
+	CMPQ CX, $16
+	JL   sumstail
+	VMOVUPS (R8), Z2
+	VMOVUPS (R9), Z10
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z12, Y12)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VFMADD231PD Z3, Z11, Z8
+	VFMADD231PD Z5, Z12, Z9
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JMP  sums16
+
+sumstail:
+	TESTQ CX, CX
+	JZ    sumsdone
+	TAILMASK
+	VMOVUPS.Z (R8), K1, Z2
+	VMOVUPS.Z (R9), K1, Z10
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z12, Y12)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VFMADD231PD Z3, Z11, Z8
+	VFMADD231PD Z5, Z12, Z9
+
+sumsdone:
+	VCVTSI2SDQ BX, X7, X7
+	VADDPD Z4, Z0, Z0
+	HSUMPD
+	VDIVSD X7, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VBROADCASTSS X0, Z13 // a = float32(m1/n)
+	VADDPD Z9, Z8, Z0
+	HSUMPD
+	VDIVSD X7, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VBROADCASTSS X0, Z14 // c = float32(m2/n)
+	VBROADCASTSS r+32(FP), Z15
+
+	// dx = r·(dh - a - h·c).
+	MOVQ dx+0(FP), DI
+	MOVQ BX, CX
+
+dx16:
+	CMPQ CX, $16
+	JL   dxtail
+	VMOVUPS (SI), Z2
+	VMOVUPS (DX), Z10
+	VSUBPS Z13, Z2, Z2
+	VFNMADD231PS Z14, Z10, Z2
+	VMULPS Z15, Z2, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  dx16
+
+dxtail:
+	TESTQ CX, CX
+	JZ    dxdone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z2
+	VMOVUPS.Z (DX), K1, Z10
+	VSUBPS Z13, Z2, Z2
+	VFNMADD231PS Z14, Z10, Z2
+	VMULPS Z15, Z2, Z2
+	VMOVUPS Z2, K1, (DI)
+
+dxdone:
+	VZEROUPPER
+	RET
+
+// func mulAddAVX512(d, a, b, c *float32, n int)
+// d = a·b + c, fused.
+TEXT ·mulAddAVX512(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), R8
+	MOVQ n+32(FP), CX
+
+muladd16:
+	CMPQ CX, $16
+	JL   muladdtail
+	VMOVUPS (SI), Z0
+	VMOVUPS (R8), Z1
+	VFMADD231PS (DX), Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  muladd16
+
+muladdtail:
+	TESTQ CX, CX
+	JZ    muladddone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VMOVUPS.Z (R8), K1, Z1
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS Z1, K1, (DI)
+
+muladddone:
+	VZEROUPPER
+	RET
+
+// func mulAVX512(d, a, b *float32, n int)
+// d = a·b.
+TEXT ·mulAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+
+mul16:
+	CMPQ CX, $16
+	JL   multail
+	VMOVUPS (SI), Z0
+	VMULPS (DX), Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  mul16
+
+multail:
+	TESTQ CX, CX
+	JZ    muldone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VMULPS Z2, Z0, Z1
+	VMOVUPS Z1, K1, (DI)
+
+muldone:
+	VZEROUPPER
+	RET
+
+// func addAVX512(d, a, b *float32, n int)
+// d = a + b.
+TEXT ·addAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+
+add16:
+	CMPQ CX, $16
+	JL   addtail
+	VMOVUPS (SI), Z0
+	VADDPS (DX), Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  add16
+
+addtail:
+	TESTQ CX, CX
+	JZ    adddone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VADDPS Z2, Z0, Z1
+	VMOVUPS Z1, K1, (DI)
+
+adddone:
+	VZEROUPPER
+	RET
+
+// func maxAVX512(x *float32, n int) float32
+// The largest of x (-Inf for n = 0), or NaN if x holds a NaN.
+TEXT ·maxAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVL $0xff800000, AX // -Inf
+	VPBROADCASTD AX, Z3
+	VMOVAPS Z3, Z0
+	VMOVAPS Z3, Z4
+	KXORW K4, K4, K4 // lanes that met a NaN
+
+max32:
+	CMPQ CX, $32
+	JL   max16
+	VMOVUPS (SI), Z1
+	VMOVUPS 64(SI), Z5
+	VCMPPS $3, Z1, Z1, K2
+	VCMPPS $3, Z5, Z5, K3
+	KORW K2, K4, K4
+	KORW K3, K4, K4
+	VMAXPS Z1, Z0, Z0
+	VMAXPS Z5, Z4, Z4
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  max32
+
+max16:
+	CMPQ CX, $16
+	JL   maxtail
+	VMOVUPS (SI), Z1
+	VCMPPS $3, Z1, Z1, K2
+	KORW K2, K4, K4
+	VMAXPS Z1, Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+
+maxtail:
+	TESTQ CX, CX
+	JZ    maxdone
+	TAILMASK
+	VMOVAPS Z3, Z1
+	VMOVUPS (SI), K1, Z1
+	VCMPPS $3, Z1, Z1, K2
+	KORW K2, K4, K4
+	VMAXPS Z1, Z0, Z0
+
+maxdone:
+	VMAXPS Z4, Z0, Z0
+	VEXTRACTF32X8 $1, Z0, Y1
+	VMAXPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VMAXPS X1, X0, X0
+	KORTESTW K4, K4
+	JZ   maxret
+	MOVL $0x7fc00000, AX // NaN
+	VMOVD AX, X0
+
+maxret:
+	VMOVSS X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func scaleAVX512(y *float32, n int, s float32)
+// y = y·s.
+TEXT ·scaleAVX512(SB), NOSPLIT, $0-20
+	MOVQ y+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS s+16(FP), Z3
+
+scale16:
+	CMPQ CX, $16
+	JL   scaletail
+	VMULPS (DI), Z3, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  scale16
+
+scaletail:
+	TESTQ CX, CX
+	JZ    scaledone
+	TAILMASK
+	VMOVUPS.Z (DI), K1, Z0
+	VMULPS Z0, Z3, Z0
+	VMOVUPS Z0, K1, (DI)
+
+scaledone:
+	VZEROUPPER
+	RET
+
+// func reluMaskAVX512(d, src, x *float32, n int)
+// d = src where x > 0 or x is NaN, and +0 elsewhere.
+TEXT ·reluMaskAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ src+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	VPXORD Z3, Z3, Z3
+
+relu16:
+	CMPQ CX, $16
+	JL   relutail
+	VCMPPS $9, (SI), Z3, K2 // !(0 >= x): x > 0 or NaN
+	VMOVUPS.Z (DX), K2, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  relu16
+
+relutail:
+	TESTQ CX, CX
+	JZ    reludone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z1
+	VCMPPS $6, Z3, Z1, K2
+	KANDW K1, K2, K2
+	VMOVUPS.Z (DX), K2, Z0
+	VMOVUPS Z0, K1, (DI)
+
+reludone:
+	VZEROUPPER
+	RET
+
+// func leakyScaleAVX512(d, src, x *float32, n int, slope float32)
+// d = src where x > 0 or x is NaN, and slope·src elsewhere.
+TEXT ·leakyScaleAVX512(SB), NOSPLIT, $0-36
+	MOVQ d+0(FP), DI
+	MOVQ src+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	VBROADCASTSS slope+32(FP), Z4
+	VPXORD Z3, Z3, Z3
+
+leaky16:
+	CMPQ CX, $16
+	JL   leakytail
+	VCMPPS $9, (SI), Z3, K2
+	VMOVUPS (DX), Z0
+	VMULPS Z4, Z0, Z1
+	VMOVAPS Z0, K2, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  leaky16
+
+leakytail:
+	TESTQ CX, CX
+	JZ    leakydone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z5
+	VCMPPS $6, Z3, Z5, K2
+	VMOVUPS.Z (DX), K1, Z0
+	VMULPS Z4, Z0, Z1
+	VMOVAPS Z0, K2, Z1
+	VMOVUPS Z1, K1, (DI)
+
+leakydone:
+	VZEROUPPER
+	RET
+
+// func addRowsAVX512(y, b *float32, rows, n int)
+// y[r·n + j] += b[j] for every row r; n >= 1.
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ b+8(FP), DX
+	MOVQ rows+16(FP), BX
+	MOVQ n+24(FP), CX
+	ANDQ $15, CX
+	TAILMASK // K1: the last partial vector of a row
+	MOVQ n+24(FP), R9
+
+addrowsrow:
+	TESTQ BX, BX
+	JZ    addrowsdone
+	MOVQ  DX, SI
+	MOVQ  R9, CX
+
+addrows16:
+	CMPQ CX, $16
+	JL   addrowstail
+	VMOVUPS (DI), Z0
+	VADDPS (SI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  addrows16
+
+addrowstail:
+	TESTQ CX, CX
+	JZ    addrowsnext
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (SI), K1, Z1
+	VADDPS Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+	LEAQ (DI)(CX*4), DI
+
+addrowsnext:
+	DECQ BX
+	JMP  addrowsrow
+
+addrowsdone:
+	VZEROUPPER
+	RET
+
+// func softmaxGradAVX512(d, grad, y *float32, n int, scale float32)
+// d = scale·y·(grad - Σ grad·y); n >= 1.
+TEXT ·softmaxGradAVX512(SB), NOSPLIT, $0-36
+	MOVQ d+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), BX
+	VPXORD Z0, Z0, Z0
+	MOVQ   SI, R8
+	MOVQ   DX, R9
+	MOVQ   BX, CX
+	ANDQ   $15, CX
+	TAILMASK
+	MOVQ   BX, CX
+
+sgdot16:
+	CMPQ CX, $16
+	JL   sgdottail
+	VMOVUPS (R8), Z1
+	VFMADD231PS (R9), Z1, Z0
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JMP  sgdot16
+
+sgdottail:
+	TESTQ CX, CX
+	JZ    sgdotdone
+	VMOVUPS.Z (R8), K1, Z1
+	VMOVUPS.Z (R9), K1, Z2
+	VFMADD231PS Z2, Z1, Z0
+
+sgdotdone:
+	VEXTRACTF32X8 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VADDPS X1, X0, X0
+	VBROADCASTSS X0, Z3 // dot
+	VBROADCASTSS scale+32(FP), Z4
+	MOVQ BX, CX
+
+sgd16:
+	CMPQ CX, $16
+	JL   sgdtail
+	VMOVUPS (SI), Z1
+	VSUBPS Z3, Z1, Z1
+	VMULPS (DX), Z4, Z2
+	VMULPS Z1, Z2, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  sgd16
+
+sgdtail:
+	TESTQ CX, CX
+	JZ    sgdone
+	VMOVUPS.Z (SI), K1, Z1
+	VMOVUPS.Z (DX), K1, Z5
+	VSUBPS Z3, Z1, Z1
+	VMULPS Z5, Z4, Z2
+	VMULPS Z1, Z2, Z2
+	VMOVUPS Z2, K1, (DI)
+
+sgdone:
+	VZEROUPPER
+	RET
+
+// func layerNormGradAVX512(dx, grad, h, rstd, w, dw, db *float32, rows, n int)
+// For each of the rows of n >= 1 elements, with dh = grad·w:
+// dw += grad·h, db += grad, and dx = rstd·(dh - mean(dh) - h·mean(dh·h)),
+// the means summed in float64 as NormGradRow does; dx holds dh between
+// the two passes over a row. R13 is the byte offset within a row.
+TEXT ·layerNormGradAVX512(SB), NOSPLIT, $0-72
+	MOVQ dx+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ h+16(FP), DX
+	MOVQ rstd+24(FP), R11
+	MOVQ rows+56(FP), R10
+	MOVQ n+64(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	TAILMASK
+	MOVQ w+32(FP), R8
+	MOVQ dw+40(FP), R9
+	MOVQ db+48(FP), AX
+	VCVTSI2SDQ BX, X15, X15 // n
+	MOVQ BX, R12
+	SHLQ $2, R12 // bytes a row
+
+lngrow:
+	TESTQ R10, R10
+	JZ    lngdone
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	XORQ  R13, R13
+	MOVQ  BX, CX
+
+lnga16:
+	CMPQ CX, $16
+	JL   lngatail
+	VMOVUPS (SI)(R13*1), Z1  // grad
+	VMOVUPS (DX)(R13*1), Z10 // h
+	VMULPS (R8)(R13*1), Z1, Z2 // dh
+	VMOVUPS Z2, (DI)(R13*1)
+	VMOVUPS (R9)(R13*1), Z3
+	VFMADD231PS Z10, Z1, Z3
+	VMOVUPS Z3, (R9)(R13*1)
+	VADDPS (AX)(R13*1), Z1, Z3
+	VMOVUPS Z3, (AX)(R13*1)
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z12, Y12)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VFMADD231PD Z3, Z11, Z8
+	VFMADD231PD Z5, Z12, Z9
+	ADDQ $64, R13
+	SUBQ $16, CX
+	JMP  lnga16
+
+lngatail:
+	TESTQ CX, CX
+	JZ    lngadone
+	VMOVUPS.Z (SI)(R13*1), K1, Z1
+	VMOVUPS.Z (DX)(R13*1), K1, Z10
+	VMOVUPS.Z (R8)(R13*1), K1, Z2
+	VMULPS Z2, Z1, Z2
+	VMOVUPS Z2, K1, (DI)(R13*1)
+	VMOVUPS.Z (R9)(R13*1), K1, Z3
+	VFMADD231PS Z10, Z1, Z3
+	VMOVUPS Z3, K1, (R9)(R13*1)
+	VMOVUPS.Z (AX)(R13*1), K1, Z3
+	VADDPS Z3, Z1, Z3
+	VMOVUPS Z3, K1, (AX)(R13*1)
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z12, Y12)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VFMADD231PD Z3, Z11, Z8
+	VFMADD231PD Z5, Z12, Z9
+
+lngadone:
+	VADDPD Z4, Z0, Z0
+	HSUMPD
+	VDIVSD X15, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VBROADCASTSS X0, Z13 // a = float32(m1/n)
+	VADDPD Z9, Z8, Z0
+	HSUMPD
+	VDIVSD X15, X0, X0
+	VCVTSD2SS X0, X0, X0
+	VBROADCASTSS X0, Z14 // c = float32(m2/n)
+	VBROADCASTSS (R11), Z6 // r
+
+	// dx = r·(dh - a - h·c), dh read back from dx.
+	XORQ R13, R13
+	MOVQ BX, CX
+
+lngb16:
+	CMPQ CX, $16
+	JL   lngbtail
+	VMOVUPS (DI)(R13*1), Z2
+	VMOVUPS (DX)(R13*1), Z10
+	VSUBPS Z13, Z2, Z2
+	VFNMADD231PS Z14, Z10, Z2
+	VMULPS Z6, Z2, Z2
+	VMOVUPS Z2, (DI)(R13*1)
+	ADDQ $64, R13
+	SUBQ $16, CX
+	JMP  lngb16
+
+lngbtail:
+	TESTQ CX, CX
+	JZ    lngnext
+	VMOVUPS.Z (DI)(R13*1), K1, Z2
+	VMOVUPS.Z (DX)(R13*1), K1, Z10
+	VSUBPS Z13, Z2, Z2
+	VFNMADD231PS Z14, Z10, Z2
+	VMULPS Z6, Z2, Z2
+	VMOVUPS Z2, K1, (DI)(R13*1)
+
+lngnext:
+	ADDQ R12, DI
+	ADDQ R12, SI
+	ADDQ R12, DX
+	ADDQ $4, R11
+	DECQ R10
+	JMP  lngrow
+
+lngdone:
+	VZEROUPPER
+	RET
