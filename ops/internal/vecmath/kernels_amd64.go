@@ -2,17 +2,12 @@
 
 package vecmath
 
-// maxLevel is the best kernel level of this processor.
-var maxLevel = func() int {
-	avx2, avx512 := detect()
-	switch {
-	case avx512:
-		return levelAVX512
-	case avx2:
-		return levelAVX2
-	}
-	return levelGo
-}()
+import "github.com/gotensor/gotensor/tensor"
+
+// maxLevel is the best kernel level of this processor. Package tensor has
+// checked the CPU and the OS already for its matrix kernels, with the same
+// requirements: AVX2 with FMA, or AVX-512 F, BW, DQ and VL.
+var maxLevel = map[string]int{"avx512": levelAVX512, "avx2": levelAVX2}[tensor.Kernel()]
 
 // The assembly kernels take n elements from each pointer; the AVX-512 ones
 // mask the last partial vector, the AVX2 ones want n a multiple of 8 and
