@@ -24,7 +24,7 @@
 // Packing costs m·k and k·n copies against 2·m·n·k flops, so it is skipped
 // where it cannot pay: when op(B) is not transposed and a kc×n block fits
 // in L2 (kc·n ≤ 160 Ki floats), the kernel reads B's rows in place; when
-// n ≤ 512, so that an A micro-panel serves at most 16 column tiles, the
+// n ≤ 1024, so that an A micro-panel serves at most 32 column tiles, the
 // kernel reads A in place through its row and k strides. Only a partial
 // edge panel is then packed, with zero padding. This is what keeps the
 // training shapes — (64, 784)·(784, 128) forward, 784×64×128 (AᵀB) and

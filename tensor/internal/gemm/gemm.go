@@ -25,7 +25,7 @@ var directBMax = 160 * 1024
 // place rather than packing it: packing pays only when a micro-panel
 // serves many column tiles. Leading dimensions that are multiples of
 // 4 KiB are packed anyway, since their rows would share L1 sets.
-var directAMaxN = 512
+var directAMaxN = 1024
 
 // tinyMNK is the largest m·n·k computed by the plain loop in tiny, which
 // skips packing and the kernels altogether.

@@ -58,19 +58,29 @@ func packA12(d, a []float32, lda, ir, p0, kb int) {
 // as nr-column micro-panels: panel q holds element (p0+p, j0+q*nr+c) at
 // dst[q*nr*kb + p*nr + c]. Columns past the end are zero.
 func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
+	if !transB {
+		// Row by row across all panels, so that B is read sequentially.
+		full := cols / nr
+		for p := range kb {
+			src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+cols]
+			for q := range full {
+				copy(dst[q*nr*kb+p*nr:q*nr*kb+p*nr+nr], src[q*nr:q*nr+nr])
+			}
+		}
+		if w := cols - full*nr; w > 0 {
+			d := dst[full*nr*kb : (full+1)*nr*kb]
+			for p := range kb {
+				dp := d[p*nr : p*nr+nr]
+				copy(dp, b[(p0+p)*ldb+j0+full*nr:(p0+p)*ldb+j0+cols])
+				clear(dp[w:])
+			}
+		}
+		return
+	}
 	for q := 0; q*nr < cols; q++ {
 		jr := j0 + q*nr
 		w := min(nr, cols-q*nr)
 		d := dst[q*nr*kb : (q+1)*nr*kb]
-		if !transB {
-			for p := range kb {
-				src := b[(p0+p)*ldb+jr : (p0+p)*ldb+jr+w]
-				dp := d[p*nr : p*nr+nr]
-				copy(dp, src)
-				clear(dp[w:])
-			}
-			continue
-		}
 		// op(B)(p, j) = b[j*ldb+p]: each column of the panel is a
 		// contiguous run of B's row j. Whole 16×16 blocks are transposed
 		// in registers where the CPU can.
