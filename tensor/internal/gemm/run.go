@@ -98,6 +98,11 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 				fn(kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
 				continue
 			}
+			if ker.masked[0] != nil {
+				v := (w - 1) / 16 // the last vector, masked to w-16·v lanes
+				ker.masked[v][h](kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, 1<<(w-16*v)-1)
+				continue
+			}
 			// An edge tile goes through buf.tile; adding it to C rounds
 			// exactly as the kernel's own C += T does.
 			fn(kb, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
