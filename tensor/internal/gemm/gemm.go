@@ -82,7 +82,8 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		accumulate: accumulate, ker: active.Load(),
 	}
 	g.kc = kcFor(k)
-	g.directB = !transB && g.kc*n <= directBMax
+	// With a single row panel every B panel is used once: packing is waste.
+	g.directB = !transB && (g.kc*n <= directBMax || m <= g.ker.mr)
 	g.directA = n <= directAMaxN && lda%1024 != 0
 	g.split(Threads())
 	if g.parts == 1 {
