@@ -41,3 +41,16 @@ func archTranspose16() func(dst *float32, ldd int, src *float32, lds int) {
 	}
 	return nil
 }
+
+// transpose12 packs 16 k steps of a 12-row A micro-panel: dst[p*12+r] =
+// src[r*lds+p] for r < 12, p < 16. It needs AVX-512.
+//
+//go:noescape
+func transpose12(dst *float32, src *float32, lds int)
+
+func archTranspose12() func(dst *float32, src *float32, lds int) {
+	if cpu.X86.HasAVX512 {
+		return transpose12
+	}
+	return nil
+}

@@ -39,6 +39,19 @@ func packA(dst, a []float32, lda int, transA bool, i0, rows, p0, kb, mr int) {
 // packA12 packs one full 12-row micro-panel of a non-transposed A, reading
 // the twelve rows side by side so that each store is a contiguous run.
 func packA12(d, a []float32, lda, ir, p0, kb int) {
+	if t12 := fastTranspose12; t12 != nil {
+		// 16 k steps at a time in registers, the rest below.
+		pt := kb / 16 * 16
+		_ = a[(ir+11)*lda+p0+kb-1] // the last element read
+		_ = d[12*kb-1]
+		for p := 0; p < pt; p += 16 {
+			t12(&d[p*12], &a[ir*lda+p0+p], lda)
+		}
+		d, p0, kb = d[pt*12:], p0+pt, kb-pt
+		if kb == 0 {
+			return
+		}
+	}
 	var rs [12][]float32
 	for r := range rs {
 		rs[r] = a[(ir+r)*lda+p0 : (ir+r)*lda+p0+kb]
@@ -112,5 +125,9 @@ func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
 	}
 }
 
-// fastTranspose16 is transpose16 where the CPU has it, else nil.
-var fastTranspose16 = archTranspose16()
+// fastTranspose16 and fastTranspose12 are transpose16 and transpose12
+// where the CPU has them, else nil.
+var (
+	fastTranspose16 = archTranspose16()
+	fastTranspose12 = archTranspose12()
+)

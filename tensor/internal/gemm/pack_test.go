@@ -106,3 +106,27 @@ func TestPackA(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPackA measures packing a non-transposed A block, with and
+// without the register transpose.
+func BenchmarkPackA(b *testing.B) {
+	const rows, kb, lda = 1536, 342, 1024
+	src := make([]float32, rows*lda)
+	dst := make([]float32, rows*kb)
+	for _, fast := range []bool{false, true} {
+		name := "scalar"
+		if fast {
+			name = "transpose12"
+		}
+		b.Run(name, func(b *testing.B) {
+			defer func(f func(*float32, *float32, int)) { fastTranspose12 = f }(fastTranspose12)
+			if !fast {
+				fastTranspose12 = nil
+			}
+			for b.Loop() {
+				packA(dst, src, lda, false, 0, rows, 0, kb, 12)
+			}
+			b.ReportMetric(float64(rows*kb)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gfloat/s")
+		})
+	}
+}

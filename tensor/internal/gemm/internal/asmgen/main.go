@@ -256,6 +256,35 @@ func transpose() {
 	}
 	p("VZEROUPPER")
 	p("RET")
+	out.WriteString("\n")
+
+	// transpose12 packs 16 k steps of a 12-row A micro-panel: the same
+	// network on 12 rows and 4 zero rows, each column stored as 12 floats.
+	out.WriteString("// func transpose12(dst *float32, src *float32, lds int)\n")
+	out.WriteString("TEXT ·transpose12(SB), NOSPLIT, $0-24\n")
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ src+8(FP), SI")
+	p("MOVQ lds+16(FP), CX")
+	p("SHLQ $2, CX")
+	for r := range 12 {
+		p("VMOVUPS (SI), Z%d", r)
+		if r < 11 {
+			p("ADDQ CX, SI")
+		}
+	}
+	for r := 12; r < 16; r++ {
+		p("VXORPS Z%d, Z%d, Z%d", r, r, r)
+	}
+	for _, o := range ops {
+		p("%s", o)
+	}
+	p("MOVQ $0xfff, AX")
+	p("KMOVW AX, K1")
+	for c := range 16 {
+		p("VMOVUPS Z%d, K1, %d(DI)", col[c], 48*c)
+	}
+	p("VZEROUPPER")
+	p("RET")
 }
 
 func main() {
