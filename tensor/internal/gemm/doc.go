@@ -18,8 +18,10 @@
 // micro-panels of nr columns (element (p, c) at p*nr+c); the kernel then
 // computes one mr×nr tile of C from one A and one B micro-panel, keeping
 // the tile in registers for the whole pass and adding it to C once.
-// Packing is where transposes are absorbed: a transposed A is a contiguous
-// copy, a transposed B is transposed 16×16 at a time in AVX-512 registers.
+// Packing is where transposes are absorbed: a transposed A and a plain B
+// are contiguous copies, while a transposed B (16×16 blocks) and a plain A
+// (12×16 blocks) are transposed in AVX-512 registers where the CPU has
+// them.
 //
 // Packing costs m·k and k·n copies against 2·m·n·k flops, so it is skipped
 // where it cannot pay: when op(B) is not transposed and a kc×n block fits
