@@ -18,20 +18,26 @@
 // micro-panels of nr columns (element (p, c) at p*nr+c); the kernel then
 // computes one mr×nr tile of C from one A and one B micro-panel, keeping
 // the tile in registers for the whole pass and adding it to C once.
-// Packing is where transposes are absorbed: a transposed A is a contiguous
-// copy, a transposed B is transposed 16×16 at a time in AVX-512 registers.
+// Packing is where transposes are absorbed: a transposed A and a plain B
+// are contiguous copies, while a transposed B (16×16 blocks) and a plain A
+// (12×16 blocks) are transposed in AVX-512 registers where the CPU has
+// them.
 //
 // Packing costs m·k and k·n copies against 2·m·n·k flops, so it is skipped
 // where it cannot pay: when op(B) is not transposed and a kc×n block fits
-// in L2 (kc·n ≤ 160 Ki floats), the kernel reads B's rows in place; when
-// n ≤ 512, so that an A micro-panel serves at most 16 column tiles, the
+// in L2 (kc·n ≤ 160 Ki floats) or m ≤ mr (each B panel is used once), the
+// kernel reads B's rows in place; when
+// n ≤ 1024, so that an A micro-panel serves at most 32 column tiles, the
 // kernel reads A in place through its row and k strides. Only a partial
 // edge panel is then packed, with zero padding. This is what keeps the
 // training shapes — (64, 784)·(784, 128) forward, 784×64×128 (AᵀB) and
 // 64×128×784 (ABᵀ) backward — near the speed of large squares.
 //
-// Edge tiles (m not a multiple of mr, n of nr) are computed whole into a
-// small buffer from zero-padded panels and the valid part is added to C.
+// Edge tiles (m not a multiple of mr, n of nr) use generated kernel
+// variants: one per row count for the last rows, and for the last columns
+// kernels that load and store C's last vector under an AVX-512 lane mask.
+// The AVX2 and pure-Go kernels instead compute an edge tile whole into a
+// small buffer from zero-padded panels and add its valid part to C.
 // Products with m·n·k ≤ 512 skip all of this for a plain loop.
 //
 // # Microkernels

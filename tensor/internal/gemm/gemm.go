@@ -25,7 +25,7 @@ var directBMax = 160 * 1024
 // place rather than packing it: packing pays only when a micro-panel
 // serves many column tiles. Leading dimensions that are multiples of
 // 4 KiB are packed anyway, since their rows would share L1 sets.
-var directAMaxN = 512
+var directAMaxN = 1024
 
 // tinyMNK is the largest m·n·k computed by the plain loop in tiny, which
 // skips packing and the kernels altogether.
@@ -82,7 +82,8 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		accumulate: accumulate, ker: active.Load(),
 	}
 	g.kc = kcFor(k)
-	g.directB = !transB && g.kc*n <= directBMax
+	// With a single row panel every B panel is used once: packing is waste.
+	g.directB = !transB && (g.kc*n <= directBMax || m <= g.ker.mr)
 	g.directA = n <= directAMaxN && lda%1024 != 0
 	g.split(Threads())
 	if g.parts == 1 {
@@ -146,6 +147,10 @@ type problem struct {
 
 var callPool = sync.Pool{New: func() any { return new(call) }}
 
+// maxParts bounds the parts of one call (they are counted in 16 bits of
+// call.state).
+const maxParts = 1024
+
 // split decides how many goroutines share the call and along which side of
 // C. Each part owns whole tiles, so only the last part meets an edge.
 // Splitting the rows makes every part pack all of B (unless B is read in
@@ -156,6 +161,7 @@ func (g *call) split(threads int) {
 	if threads < 2 || g.m*g.n*g.k < parMNK {
 		return
 	}
+	threads = min(threads, maxParts)
 	mt := (g.m + g.ker.mr - 1) / g.ker.mr
 	nt := (g.n + g.ker.nr - 1) / g.ker.nr
 	dupRows := 0 // floats of B each row part packs again
@@ -165,8 +171,11 @@ func (g *call) split(threads int) {
 			dupRows *= 4 // transposing costs more than copying
 		}
 	}
-	dupCols := g.m * g.k * 4
-	if g.transA {
+	dupCols := g.m * g.k * 4 // floats of A each column part packs again
+	switch {
+	case g.directA:
+		dupCols = 0
+	case g.transA:
 		dupCols = g.m * g.k
 	}
 	switch {

@@ -23,9 +23,15 @@ type kernel struct {
 	// for the last rows of C; with it a partial tile of full width needs
 	// neither wasted rows nor the buffer.
 	rows []kernelFunc
+	// masked[v][h], where present, computes h rows and at most 16·(v+1)
+	// columns, storing the last 16 under the lane mask: the right edge of C
+	// without the buffer.
+	masked [2][]maskedFunc
 }
 
 type kernelFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
+
+type maskedFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int, mask int)
 
 // kernels lists the kernels this CPU and build can run, best first.
 var kernels []*kernel

@@ -20,7 +20,7 @@ func kernAVX2(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, 
 func archKernels() []*kernel {
 	var ks []*kernel
 	if cpu.X86.HasAVX512 {
-		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512, rows: edgeAVX512[:]})
+		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512, rows: edgeAVX512[:], masked: maskedAVX512})
 	}
 	if cpu.X86.HasAVX2FMA {
 		ks = append(ks, &kernel{name: "avx2", mr: 6, nr: 16, fn: kernAVX2, rows: edgeAVX2[:]})
@@ -38,6 +38,19 @@ func transpose16(dst *float32, ldd int, src *float32, lds int)
 func archTranspose16() func(dst *float32, ldd int, src *float32, lds int) {
 	if cpu.X86.HasAVX512 {
 		return transpose16
+	}
+	return nil
+}
+
+// transpose12 packs 16 k steps of a 12-row A micro-panel: dst[p*12+r] =
+// src[r*lds+p] for r < 12, p < 16. It needs AVX-512.
+//
+//go:noescape
+func transpose12(dst *float32, src *float32, lds int)
+
+func archTranspose12() func(dst *float32, src *float32, lds int) {
+	if cpu.X86.HasAVX512 {
+		return transpose12
 	}
 	return nil
 }

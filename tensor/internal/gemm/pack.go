@@ -39,6 +39,19 @@ func packA(dst, a []float32, lda int, transA bool, i0, rows, p0, kb, mr int) {
 // packA12 packs one full 12-row micro-panel of a non-transposed A, reading
 // the twelve rows side by side so that each store is a contiguous run.
 func packA12(d, a []float32, lda, ir, p0, kb int) {
+	if t12 := fastTranspose12; t12 != nil {
+		// 16 k steps at a time in registers, the rest below.
+		pt := kb / 16 * 16
+		_ = a[(ir+11)*lda+p0+kb-1] // the last element read
+		_ = d[12*kb-1]
+		for p := 0; p < pt; p += 16 {
+			t12(&d[p*12], &a[ir*lda+p0+p], lda)
+		}
+		d, p0, kb = d[pt*12:], p0+pt, kb-pt
+		if kb == 0 {
+			return
+		}
+	}
 	var rs [12][]float32
 	for r := range rs {
 		rs[r] = a[(ir+r)*lda+p0 : (ir+r)*lda+p0+kb]
@@ -58,19 +71,29 @@ func packA12(d, a []float32, lda, ir, p0, kb int) {
 // as nr-column micro-panels: panel q holds element (p0+p, j0+q*nr+c) at
 // dst[q*nr*kb + p*nr + c]. Columns past the end are zero.
 func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
+	if !transB {
+		// Row by row across all panels, so that B is read sequentially.
+		full := cols / nr
+		for p := range kb {
+			src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+cols]
+			for q := range full {
+				copy(dst[q*nr*kb+p*nr:q*nr*kb+p*nr+nr], src[q*nr:q*nr+nr])
+			}
+		}
+		if w := cols - full*nr; w > 0 {
+			d := dst[full*nr*kb : (full+1)*nr*kb]
+			for p := range kb {
+				dp := d[p*nr : p*nr+nr]
+				copy(dp, b[(p0+p)*ldb+j0+full*nr:(p0+p)*ldb+j0+cols])
+				clear(dp[w:])
+			}
+		}
+		return
+	}
 	for q := 0; q*nr < cols; q++ {
 		jr := j0 + q*nr
 		w := min(nr, cols-q*nr)
 		d := dst[q*nr*kb : (q+1)*nr*kb]
-		if !transB {
-			for p := range kb {
-				src := b[(p0+p)*ldb+jr : (p0+p)*ldb+jr+w]
-				dp := d[p*nr : p*nr+nr]
-				copy(dp, src)
-				clear(dp[w:])
-			}
-			continue
-		}
 		// op(B)(p, j) = b[j*ldb+p]: each column of the panel is a
 		// contiguous run of B's row j. Whole 16×16 blocks are transposed
 		// in registers where the CPU can.
@@ -102,5 +125,9 @@ func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
 	}
 }
 
-// fastTranspose16 is transpose16 where the CPU has it, else nil.
-var fastTranspose16 = archTranspose16()
+// fastTranspose16 and fastTranspose12 are transpose16 and transpose12
+// where the CPU has them, else nil.
+var (
+	fastTranspose16 = archTranspose16()
+	fastTranspose12 = archTranspose12()
+)

@@ -66,3 +66,67 @@ func TestPackB(t *testing.T) {
 		}
 	}
 }
+
+// TestPackA checks both packing ways of A against the definition of a
+// packed panel, for every kernel's row count.
+func TestPackA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, mr := range []int{4, 6, 12} {
+		for _, tc := range []struct{ rows, kb int }{{30, 37}, {12, 16}, {5, 3}, {25, 50}} {
+			for _, transA := range []bool{false, true} {
+				const p0, i0, pad = 3, 2, 5
+				height, width := i0+tc.rows, p0+tc.kb
+				if transA {
+					height, width = width, height
+				}
+				lda := width + pad
+				a := randSlice(rng, height*lda)
+				panels := (tc.rows + mr - 1) / mr
+				dst := randSlice(rng, panels*mr*tc.kb)
+				packA(dst, a, lda, transA, i0, tc.rows, p0, tc.kb, mr)
+				for q := range panels {
+					for p := range tc.kb {
+						for r := range mr {
+							i := q*mr + r
+							want := float32(0)
+							if i < tc.rows {
+								idx := (i0+i)*lda + p0 + p
+								if transA {
+									idx = (p0+p)*lda + i0 + i
+								}
+								want = a[idx]
+							}
+							if got := dst[q*mr*tc.kb+p*mr+r]; got != want {
+								t.Fatalf("packA(mr=%d rows=%d kb=%d transA=%v) panel %d [%d][%d] = %v; want %v", mr, tc.rows, tc.kb, transA, q, p, r, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkPackA measures packing a non-transposed A block, with and
+// without the register transpose.
+func BenchmarkPackA(b *testing.B) {
+	const rows, kb, lda = 1536, 342, 1024
+	src := make([]float32, rows*lda)
+	dst := make([]float32, rows*kb)
+	for _, fast := range []bool{false, true} {
+		name := "scalar"
+		if fast {
+			name = "transpose12"
+		}
+		b.Run(name, func(b *testing.B) {
+			defer func(f func(*float32, *float32, int)) { fastTranspose12 = f }(fastTranspose12)
+			if !fast {
+				fastTranspose12 = nil
+			}
+			for b.Loop() {
+				packA(dst, src, lda, false, 0, rows, 0, kb, 12)
+			}
+			b.ReportMetric(float64(rows*kb)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gfloat/s")
+		})
+	}
+}

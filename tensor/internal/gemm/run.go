@@ -27,11 +27,15 @@ func grow(x []float32, n int) []float32 {
 // of the kernel's mr and nr.
 func (g *call) run(i0, i1, j0, j1 int, buf *buffers) {
 	mr, nr := g.ker.mr, g.ker.nr
-	rows := min(mb, i1-i0)
-	rows = (rows + mr - 1) / mr * mr
+	rows := (min(mb, i1-i0) + mr - 1) / mr * mr
+	if g.directA {
+		rows = mr // at most the last panel is packed
+	}
 	buf.a = grow(buf.a, rows*g.kc)
-	cols := min(nb, j1-j0)
-	cols = (cols + nr - 1) / nr * nr
+	cols := (min(nb, j1-j0) + nr - 1) / nr * nr
+	if g.directB {
+		cols = nr
+	}
 	buf.b = grow(buf.b, cols*g.kc)
 	for pc := 0; pc < g.k; pc += g.kc {
 		kb := min(g.kc, g.k-pc)
@@ -96,6 +100,11 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 			}
 			if w == nr && (h == mr || ker.rows != nil) {
 				fn(kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
+				continue
+			}
+			if ker.masked[0] != nil {
+				v := (w - 1) / 16 // the last vector, masked to w-16·v lanes
+				ker.masked[v][h](kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, 1<<(w-16*v)-1)
 				continue
 			}
 			// An edge tile goes through buf.tile; adding it to C rounds
