@@ -22,12 +22,20 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"syscall"
 	"time"
 )
 
 func main() {
+	// Training allocates its step's tensors afresh while the live heap stays
+	// small, so the default GOGC collects every step or two; collecting four
+	// times less often costs a few MB and, on 2 cores, a third of the spiral
+	// step's time. GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	interrupt := make(chan os.Signal, 1)
 	signal.Notify(interrupt, os.Interrupt, syscall.SIGTERM)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupt))
