@@ -50,6 +50,9 @@ func TestTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, s)
 		}
 	}
+	if strings.Contains(s, "skipped") {
+		t.Errorf("with one thread, a row says skipped:\n%s", s)
+	}
 }
 
 func TestBadFlags(t *testing.T) {

@@ -80,8 +80,12 @@ func (t *table) row(s shape, rows []result) {
 			t.best, t.bestFlops = fmt.Sprintf("At %dx%dx%d, %s is %s the naive loop.", s.m, s.k, s.n, who, phrase), s.flops()
 		}
 	}
+	parCell := cell(par, s, t.c, "blocked")
+	if t.c.threads == 1 {
+		parCell = fmt.Sprintf("%17s", "-") // the 1-thread column has it
+	}
 	fmt.Fprintf(t.w, "%-16s %s %s %s %s %10.2g %9s\n", fmt.Sprintf("%dx%dx%d", s.m, s.k, s.n),
-		cell(naive, s, t.c, "naive"), cell(ikj, s, t.c, "naive-ikj"), cell(one, s, t.c, "blocked"), cell(par, s, t.c, "blocked"), worst, speed)
+		cell(naive, s, t.c, "naive"), cell(ikj, s, t.c, "naive-ikj"), cell(one, s, t.c, "blocked"), parCell, worst, speed)
 }
 
 // finish prints the summary sentence.
