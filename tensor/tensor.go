@@ -174,6 +174,10 @@ func (t *Tensor) Set(v float32, idx ...int) { t.data[t.offset("Set", idx)] = v }
 
 // Fill sets every element to v.
 func (t *Tensor) Fill(v float32) {
+	if v == 0 {
+		clear(t.data) // the runtime's vectorised clear
+		return
+	}
 	for i := range t.data {
 		t.data[i] = v
 	}
