@@ -40,7 +40,7 @@ func refMatMul(a, b []float32, m, k, n int) []float32 {
 }
 
 // closeProducts fails t unless got is within a k-scaled rounding bound of want.
-func closeProducts(t *testing.T, name string, got, want []float32, k int) {
+func closeProducts(t testing.TB, name string, got, want []float32, k int) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d values; want %d", name, len(got), len(want))
@@ -109,11 +109,46 @@ func TestMatMulPanics(t *testing.T) {
 	wantPanic(t, "naive", func() { MatMulNaive(Zeros(2, 3), Zeros(2, 3)) }, "MatMulNaive", "inner dimensions 3 and 2 differ")
 }
 
+// BenchmarkMatMul times the blocked kernel behind MatMul and MatMulT on
+// squares and on a layer's three training products, after checking one
+// result against the float64 reference.
+func BenchmarkMatMul(b *testing.B) {
+	for _, s := range []struct {
+		name           string
+		m, k, n        int
+		transA, transB bool
+	}{
+		{"256", 256, 256, 256, false, false},
+		{"1024", 1024, 1024, 1024, false, false},
+		{"64x784x128", 64, 784, 128, false, false},
+		{"784x64x128/AT", 784, 64, 128, true, false},
+		{"64x128x784/BT", 64, 128, 784, false, true},
+	} {
+		rng := newRNG()
+		a, bb := Randn(rng, s.m, s.k), Randn(rng, s.k, s.n)
+		want := refMatMul(a.Data(), bb.Data(), s.m, s.k, s.n)
+		if s.transA {
+			a = Transpose(a)
+		}
+		if s.transB {
+			bb = Transpose(bb)
+		}
+		b.Run(s.name, func(b *testing.B) {
+			closeProducts(b, s.name, MatMulT(a, bb, s.transA, s.transB).Data(), want, s.k)
+			for b.Loop() {
+				MatMulT(a, bb, s.transA, s.transB)
+			}
+			b.ReportMetric(2*float64(s.m*s.k*s.n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
 func BenchmarkMatMulNaive(b *testing.B) {
 	for _, n := range []int{64, 128, 256} {
 		rng := newRNG()
 		x, y := Randn(rng, n, n), Randn(rng, n, n)
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			closeProducts(b, "MatMulNaive", MatMulNaive(x, y).Data(), refMatMul(x.Data(), y.Data(), n, n, n), n)
 			for b.Loop() {
 				MatMulNaive(x, y)
 			}
