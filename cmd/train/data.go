@@ -20,22 +20,6 @@ type points struct {
 	classes int
 }
 
-// split returns the first n points and the rest.
-func (p points) split(n int) (points, points) {
-	return points{p.X.Slice(0, n), p.Y[:n], p.classes},
-		points{p.X.Slice(n, p.X.Dim(0)), p.Y[n:], p.classes}
-}
-
-// shuffled returns the points in a random order drawn from rng.
-func (p points) shuffled(rng *rand.Rand) points {
-	perm := rng.Perm(len(p.Y))
-	y := make([]int, len(p.Y))
-	for i, j := range perm {
-		y[i] = p.Y[j]
-	}
-	return points{tensor.Gather(p.X, perm), y, p.classes}
-}
-
 // makePoints builds a point set from per-point generator f(i) -> (x, y, class).
 func makePoints(n, classes int, f func(i int) (x, y float64, class int)) points {
 	X := tensor.Zeros(n, 2)
