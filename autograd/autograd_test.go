@@ -301,3 +301,89 @@ func TestGradCheck(t *testing.T) {
 		t.Errorf("worst element %v: analytic should be twice the numeric", res)
 	}
 }
+
+// both adds two values and passes its gradient on to both parents as the
+// same tensor, as ops.Add does when no broadcasting is involved.
+func both(a, b *Value) *Value {
+	return Record("both", tensor.Add(a.Data, b.Data), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{g, g}
+	}, a, b)
+}
+
+// head returns the first n elements of a 1-D value; its backward adds its
+// gradient into a's with AddToGrad.
+func head(a *Value, n int) *Value {
+	return Record("head", tensor.FromSlice(append([]float32(nil), a.Data.Data()[:n]...)), func(g *tensor.Tensor) []*tensor.Tensor {
+		a.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			d := dst.Data()
+			if !accumulate {
+				clear(d)
+			}
+			for i, v := range g.Data() {
+				d[i] += v
+			}
+		})
+		return []*tensor.Tensor{nil}
+	}, a)
+}
+
+func TestSharedGradientNotAddedInPlace(t *testing.T) {
+	// loss = sum((x1 + x2)·c) + sum(x1·d): x1's gradient is c + d, x2's is c.
+	// both hands the same tensor to x1 and x2; adding d into it in place
+	// would corrupt x2's, which Backward reaches last.
+	x1, x2 := Param(tensor.FromSlice([]float32{1, 2})), Param(tensor.FromSlice([]float32{3, 4}))
+	c, d := Const(tensor.FromSlice([]float32{5, 6})), Const(tensor.FromSlice([]float32{7, 8}))
+	both(sum(mul(x1, d)), sum(mul(both(x1, x2), c))).Backward()
+	if got := fmt.Sprint(vals(x1.Grad), vals(x2.Grad)); got != "[12 14] [5 6]" {
+		t.Errorf("x1.Grad, x2.Grad = %s; want [12 14] [5 6]", got)
+	}
+}
+
+func TestZeroGradReusesStorage(t *testing.T) {
+	x := Param(tensor.FromSlice([]float32{1, 2}))
+	c := Const(tensor.FromSlice([]float32{3, 4}))
+	sum(mul(x, c)).Backward()
+	first := &x.Grad.Data()[0]
+	x.ZeroGrad()
+	if x.Grad != nil {
+		t.Fatalf("after ZeroGrad, x.Grad = %v; want nil", x.Grad)
+	}
+	sum(mul(x, mul(c, c))).Backward()
+	if got := fmt.Sprint(vals(x.Grad)); got != "[9 16]" {
+		t.Errorf("after ZeroGrad and Backward, x.Grad = %s; want [9 16]", got)
+	}
+	if &x.Grad.Data()[0] != first {
+		t.Error("the gradient after ZeroGrad did not reuse the storage of the one dropped")
+	}
+}
+
+func TestAddToGrad(t *testing.T) {
+	// y = x·x; loss = sum(y[:2]) + sum(y[:1]·10) + sum(y), so dloss/dy =
+	// [12 2 1] and dloss/dx = 2x·dloss/dy = [24 8 6] for x = [1 2 3]. The
+	// head ops add into y's sum: first, after sum's returned gradient (not
+	// the engine's to change), or after each other.
+	x := Param(tensor.FromSlice([]float32{1, 2, 3}))
+	y := mul(x, x)
+	both(both(sum(head(y, 2)), sum(mul(head(y, 1), Scalar(10)))), sum(y)).Backward()
+	if got := fmt.Sprint(vals(x.Grad)); got != "[24 8 6]" {
+		t.Errorf("x.Grad = %s; want [24 8 6]", got)
+	}
+
+	// Into a leaf: a first gradient overwrites the storage ZeroGrad left,
+	// whatever it holds; a second adds to it.
+	x.ZeroGrad()
+	sum(head(x, 2)).Backward()
+	if got := fmt.Sprint(vals(x.Grad)); got != "[1 1 0]" {
+		t.Errorf("x.Grad = %s; want [1 1 0]", got)
+	}
+	both(sum(head(x, 1)), sum(mul(x, x))).Backward()
+	if got := fmt.Sprint(vals(x.Grad)); got != "[4 5 6]" {
+		t.Errorf("after a second Backward, x.Grad = %s; want [4 5 6]", got)
+	}
+
+	// A constant needs no gradient: write is never called.
+	k := Const(tensor.FromSlice([]float32{1}))
+	k.AddToGrad(func(*tensor.Tensor, bool) { t.Error("AddToGrad called write for a constant") })
+	wantPanic(t, "AddToGrad outside Backward", func() { y.AddToGrad(func(*tensor.Tensor, bool) {}) },
+		"autograd: AddToGrad of a value made by mul outside Backward")
+}

@@ -33,11 +33,14 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 		panic(fmt.Sprintf("autograd: Backward of a value (op %q) that does not require a gradient: no parameter went into it, or its parameters were inside NoGrad", v.Op()))
 	}
 	order := topoOrder(v)
+	for _, u := range order {
+		u.inCharge = true
+	}
 	// If a backward closure panics, no partial gradient may stay behind to
 	// be added into the next Backward.
 	defer func() {
 		for _, u := range order {
-			u.pending = nil
+			u.pending, u.owned, u.inCharge = nil, false, false
 		}
 	}()
 	v.pending = seed
@@ -45,10 +48,10 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 	// value passes its gradient on.
 	for i := len(order) - 1; i >= 0; i-- {
 		u := order[i]
-		g := u.pending
-		u.pending = nil
+		g, owned := u.pending, u.owned
+		u.pending, u.owned, u.inCharge = nil, false, false
 		if u.node == nil {
-			accumulate(u, g)
+			accumulate(u, g, owned)
 			continue
 		}
 		n := u.node
@@ -64,10 +67,13 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 				if !tensor.SameShape(grads[j], p.Data) {
 					panic(shapeError(n.op, j, grads[j].Shape(), p.Data.Shape()))
 				}
-				if p.pending == nil {
+				switch {
+				case p.pending == nil:
 					p.pending = grads[j]
-				} else {
-					p.pending = tensor.Add(p.pending, grads[j])
+				case p.owned:
+					p.pending.AddInPlace(grads[j])
+				default:
+					p.pending, p.owned = tensor.Add(p.pending, grads[j]), true
 				}
 			}
 		}
@@ -76,16 +82,24 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 	}
 }
 
-// accumulate adds g into the gradient of leaf u.
-func accumulate(u *Value, g *tensor.Tensor) {
+// accumulate adds g into the gradient of leaf u. If u has none, g becomes it
+// when the engine owns g; otherwise g is copied, into the storage ZeroGrad
+// left if there is one, since g may be shared with other values' gradients.
+func accumulate(u *Value, g *tensor.Tensor, owned bool) {
 	if g == nil || !u.requiresGrad {
 		return
 	}
-	if u.Grad == nil {
-		u.Grad = g.Clone() // g may be shared with other values' gradients
-		return
+	switch {
+	case u.Grad != nil:
+		u.Grad.AddInPlace(g)
+	case owned:
+		u.Grad, u.spare = g, nil
+	case u.spare != nil && tensor.SameShape(u.spare, g):
+		u.spare.CopyFrom(g)
+		u.Grad, u.spare = u.spare, nil
+	default:
+		u.Grad, u.spare = g.Clone(), nil
 	}
-	u.Grad.AddInPlace(g)
 }
 
 // topoOrder returns the values that root depends on through values requiring

@@ -11,9 +11,13 @@
 // Backward walks the recorded graph in reverse topological order (found with
 // an explicit stack, so graphs of any depth are fine), calls each closure
 // once, checks that every returned gradient has its parent's shape, and adds
-// up the gradients of values used more than once. Leaves that require a
-// gradient (parameters) accumulate theirs in Grad across Backward calls until
-// ZeroGrad, as in PyTorch. After Backward the graph is released: closures and
+// up the gradients of values used more than once; a backward function may
+// instead add a gradient into the engine's sum directly (AddToGrad), which
+// saves a pass where the gradient covers part of its input or comes out of a
+// product that can accumulate. Leaves that require a gradient (parameters)
+// accumulate theirs in Grad across Backward calls until ZeroGrad, which
+// drops it (PyTorch's set_to_none) and lets the next Backward reuse its
+// storage. After Backward the graph is released: closures and
 // intermediate gradients are dropped, so memory does not grow over training
 // steps, and a second Backward through the same graph panics.
 //

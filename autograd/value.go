@@ -23,7 +23,15 @@ type Value struct {
 	paused       atomic.Int32 // > 0 while the value is inside NoGrad
 	node         *node        // nil for leaves and for values made without recording
 
-	pending *tensor.Tensor // the gradient summed so far during Backward
+	// During Backward: the gradient summed so far, and whether the engine
+	// made it itself, so that no one else holds it and it may be added to
+	// in place. A gradient returned by a backward function may be shared
+	// (Add passes its input's gradient to both parents), so it is not owned.
+	pending  *tensor.Tensor
+	owned    bool
+	inCharge bool // set while a Backward that reaches v runs
+
+	spare *tensor.Tensor // the storage of the gradient ZeroGrad dropped, for the next one
 }
 
 // BackwardFunc receives the gradient of the loss with respect to an op's
@@ -77,10 +85,60 @@ func (v *Value) String() string { return v.Data.String() }
 // Detach returns a constant value sharing v's data, cut off from the graph.
 func (v *Value) Detach() *Value { return Const(v.Data) }
 
-// ZeroGrad sets v's gradient to zero, keeping its storage for reuse.
+// ZeroGrad drops v's gradient: Grad becomes nil, as after PyTorch's
+// zero_grad(set_to_none=True), and optimizers skip v until a Backward gives
+// it a gradient again. The next Backward writes that gradient into the
+// storage of the one dropped, rather than clearing it and adding to it, so a
+// training step neither allocates nor clears gradients. Clone Grad before
+// ZeroGrad to keep it.
 func (v *Value) ZeroGrad() {
 	if v.Grad != nil {
-		v.Grad.Fill(0)
+		v.spare, v.Grad = v.Grad, nil
+	}
+}
+
+// AddToGrad lets the backward function of an op that has v as an input add
+// its gradient for v straight into the sum the engine keeps (for a leaf, into
+// Grad), rather than return it: cheaper when the gradient covers only part
+// of v (a slice) or comes out of a product that can accumulate into its
+// destination (tensor.MatMulTInto). write receives the destination, with v's
+// shape, and whether it holds a gradient to add to; when it does not, its
+// contents are undefined and write must set every element. The backward
+// function then returns nil for v. AddToGrad does nothing if v needs no
+// gradient. For a value an op computed, it may be called only from a
+// backward function while Backward runs; it panics otherwise.
+func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
+	if !v.RequiresGrad() {
+		return
+	}
+	if v.node == nil {
+		if v.Grad != nil {
+			write(v.Grad, true)
+			return
+		}
+		dst := v.spare
+		if dst == nil || !tensor.SameShape(dst, v.Data) {
+			dst = tensor.New(v.Data.Shape()...)
+		}
+		v.spare = nil
+		write(dst, false)
+		v.Grad = dst
+		return
+	}
+	if !v.inCharge {
+		panic(fmt.Sprintf("autograd: AddToGrad of a value made by %s outside Backward: call it from a backward function", v.node.op))
+	}
+	switch {
+	case v.pending == nil:
+		dst := tensor.New(v.Data.Shape()...)
+		write(dst, false)
+		v.pending, v.owned = dst, true
+	case !v.owned:
+		dst := v.pending.Clone()
+		write(dst, true)
+		v.pending, v.owned = dst, true
+	default:
+		write(v.pending, true)
 	}
 }
 

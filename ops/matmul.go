@@ -59,17 +59,19 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 	y = tensor.Reshape(y, append(xs[:len(xs)-1:len(xs)-1], nout)...)
 	backward := func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := tensor.Reshape(g, -1, nout)
-		var dx, dw, db *tensor.Tensor
+		var dx, db *tensor.Tensor
 		if x.RequiresGrad() {
 			dx = tensor.Reshape(tensor.MatMul(g2, w.Data), xs...) // dx = g·W: (N,out)(out,in) -> (N,in)
 		}
-		if w.RequiresGrad() {
-			dw = tensor.MatMulT(g2, x2, true, false) // dW = gᵀ·x: (out,N)(N,in) -> (out,in)
-		}
+		// dW = gᵀ·x: (out,N)(N,in) -> (out,in), written or added straight
+		// into the weight's gradient.
+		w.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			tensor.MatMulTInto(dst, g2, x2, true, false, accumulate)
+		})
 		if b != nil && b.RequiresGrad() {
 			db = tensor.Sum(g2, 0, false) // y = x·Wᵀ + b, so db = Σ_rows g
 		}
-		return []*tensor.Tensor{dx, dw, db}
+		return []*tensor.Tensor{dx, nil, db}
 	}
 	if b == nil {
 		return autograd.Record("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {

@@ -16,7 +16,8 @@ import (
 type Optimizer interface {
 	// Step updates every parameter that has a gradient, once.
 	Step()
-	// ZeroGrad sets every parameter's gradient to zero, keeping its storage.
+	// ZeroGrad drops every parameter's gradient (autograd.Value.ZeroGrad);
+	// the next Backward reuses its storage.
 	ZeroGrad()
 	// LR returns the learning rate the next Step will use.
 	LR() float32
@@ -63,14 +64,11 @@ func checkLR(fn string, lr float32) {
 	}
 }
 
-// ZeroGrad sets the gradient of every parameter to zero, keeping its
-// storage, as autograd.Value.ZeroGrad does (with clear, which compiles to
-// the runtime's memory clearing).
+// ZeroGrad drops the gradient of every parameter, as
+// autograd.Value.ZeroGrad does.
 func (b *base) ZeroGrad() {
 	for _, p := range b.params {
-		if p.Grad != nil {
-			clear(p.Grad.Data())
-		}
+		p.ZeroGrad()
 	}
 }
 

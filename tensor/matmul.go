@@ -26,7 +26,9 @@ func Kernel() string { return gemm.Kernel() }
 // b a column vector, and that dimension is dropped from the result.
 // MatMul panics if the inner dimensions differ, the batch dimensions cannot
 // broadcast, or an operand is 0-d.
-func MatMul(a, b *Tensor) *Tensor { return MatMulT(a, b, false, false) }
+func MatMul(a, b *Tensor) *Tensor {
+	return matmul("MatMul", nil, a, b, false, false, false, fastProduct)
+}
 
 // MatMulT returns op(a)·op(b), where op(x) is x, or x with its last two
 // dimensions swapped when the flag is set: MatMulT(a, b, true, false) is aᵀ·b
@@ -34,7 +36,16 @@ func MatMul(a, b *Tensor) *Tensor { return MatMulT(a, b, false, false) }
 // never materialised. Shapes and panics are as for MatMul; a transposed
 // operand must have at least 2 dimensions.
 func MatMulT(a, b *Tensor, transA, transB bool) *Tensor {
-	return matmul("MatMul", a, b, transA, transB, fastProduct)
+	return matmul("MatMulT", nil, a, b, transA, transB, false, fastProduct)
+}
+
+// MatMulTInto computes op(a)·op(b) as MatMulT does, but into dst rather than
+// a new tensor; with accumulate set it adds the product to dst's values, in
+// the same pass. It allocates nothing and returns dst. dst must have the
+// product's shape and must not share storage with a or b. Backward passes
+// use it to add a weight's gradient straight into the gradient already held.
+func MatMulTInto(dst, a, b *Tensor, transA, transB, accumulate bool) *Tensor {
+	return matmul("MatMulTInto", dst, a, b, transA, transB, accumulate, fastProduct)
 }
 
 // MatMulNaive returns a·b computed by the textbook triple loop (i, j, k), one
@@ -42,13 +53,14 @@ func MatMulT(a, b *Tensor, transA, transB bool) *Tensor {
 // is tested against, and the baseline cmd/bench measures; shapes are as for
 // MatMul.
 func MatMulNaive(a, b *Tensor) *Tensor {
-	return matmul("MatMulNaive", a, b, false, false, naiveProduct)
+	return matmul("MatMulNaive", nil, a, b, false, false, false, naiveProduct)
 }
 
-// product computes one (m, n) matrix c = op(a)·op(b) from row-major storage.
-type product func(transA, transB bool, m, n, k int, a, b, c []float32)
+// product computes one (m, n) matrix c = op(a)·op(b) from row-major storage,
+// or adds it to c if acc is set.
+type product func(transA, transB, acc bool, m, n, k int, a, b, c []float32)
 
-func fastProduct(transA, transB bool, m, n, k int, a, b, c []float32) {
+func fastProduct(transA, transB, acc bool, m, n, k int, a, b, c []float32) {
 	lda, ldb := k, n
 	if transA {
 		lda = m
@@ -56,10 +68,10 @@ func fastProduct(transA, transB bool, m, n, k int, a, b, c []float32) {
 	if transB {
 		ldb = k
 	}
-	gemm.Gemm(transA, transB, m, n, k, a, lda, b, ldb, c, n, false)
+	gemm.Gemm(transA, transB, m, n, k, a, lda, b, ldb, c, n, acc)
 }
 
-func naiveProduct(transA, transB bool, m, n, k int, a, b, c []float32) {
+func naiveProduct(transA, transB, acc bool, m, n, k int, a, b, c []float32) {
 	for i := range m {
 		for j := range n {
 			var s float32
@@ -73,14 +85,17 @@ func naiveProduct(transA, transB bool, m, n, k int, a, b, c []float32) {
 				}
 				s += x * y
 			}
+			if acc {
+				s += c[i*n+j]
+			}
 			c[i*n+j] = s
 		}
 	}
 }
 
-// matmul checks the shapes and runs prod over every matrix of the
-// broadcast batch.
-func matmul(fn string, a, b *Tensor, transA, transB bool, prod product) *Tensor {
+// matmul checks the shapes and runs prod over every matrix of the broadcast
+// batch, into dst, or a new tensor when dst is nil.
+func matmul(fn string, dst, a, b *Tensor, transA, transB, acc bool, prod product) *Tensor {
 	as, bs := a.shape, b.shape
 	if len(as) == 0 || len(bs) == 0 || (transA && len(as) < 2) || (transB && len(bs) < 2) {
 		panic(fmt.Sprintf("tensor: %s: shapes %v and %v: need matrices", fn, as, bs))
@@ -102,31 +117,46 @@ func matmul(fn string, a, b *Tensor, transA, transB bool, prod product) *Tensor 
 	if k != k2 {
 		panic(fmt.Sprintf("tensor: %s: shapes %v and %v: inner dimensions %d and %d differ", fn, a.shape, b.shape, k, k2))
 	}
-	batch := broadcastShape(fn, as[:len(as)-2], bs[:len(bs)-2])
-	shape := append(slices.Clone(batch), m, n)
-	out := newTensor(fn, shape)
-	if len(out.data) == 0 {
-		return out
+	var batch []int // nil for two matrices, so that their product allocates nothing into dst
+	if len(as) > 2 || len(bs) > 2 {
+		batch = broadcastShape(fn, as[:len(as)-2], bs[:len(bs)-2])
+	}
+	// NumPy drops the dimension a 1-D operand gained.
+	var buf [8]int
+	shape := append(buf[:0], batch...)
+	if len(a.shape) > 1 {
+		shape = append(shape, m)
+	}
+	if len(b.shape) > 1 {
+		shape = append(shape, n)
+	}
+	if dst == nil {
+		dst = newTensor(fn, shape)
+	} else {
+		if !slices.Equal(dst.shape, shape) {
+			panic(fmt.Sprintf("tensor: %s: destination %v for the product of %v and %v: want %v", fn, dst.shape, a.shape, b.shape, slices.Clone(shape)))
+		}
+		if overlaps(dst.data, a.data) || overlaps(dst.data, b.data) {
+			panic(fmt.Sprintf("tensor: %s: destination %v shares storage with an operand", fn, dst.shape))
+		}
+	}
+	if len(dst.data) == 0 {
+		return dst
+	}
+	if batch == nil {
+		prod(transA, transB, acc, m, n, k, a.data, b.data, dst.data)
+		return dst
 	}
 	it := newStridedIter(fn, batch, broadcastStrides(as[:len(as)-2], batch), broadcastStrides(bs[:len(bs)-2], batch))
 	rowLen, sa, sb := it.row()
 	mk, kn, mn := m*k, k*n, m*n
-	for o := 0; o < len(out.data); o += rowLen * mn {
+	for o := 0; o < len(dst.data); o += rowLen * mn {
 		for i := range rowLen {
-			c := out.data[o+i*mn : o+(i+1)*mn]
+			c := dst.data[o+i*mn : o+(i+1)*mn]
 			pa, pb := (it.offA+i*sa)*mk, (it.offB+i*sb)*kn
-			prod(transA, transB, m, n, k, a.data[pa:pa+mk], b.data[pb:pb+kn], c)
+			prod(transA, transB, acc, m, n, k, a.data[pa:pa+mk], b.data[pb:pb+kn], c)
 		}
 		it.next()
 	}
-	// NumPy drops the dimension a 1-D operand gained.
-	switch {
-	case len(a.shape) == 1 && len(b.shape) == 1:
-		out.shape = []int{}
-	case len(a.shape) == 1:
-		out.shape = slices.Delete(out.shape, len(out.shape)-2, len(out.shape)-1)
-	case len(b.shape) == 1:
-		out.shape = out.shape[:len(out.shape)-1]
-	}
-	return out
+	return dst
 }

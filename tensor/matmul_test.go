@@ -100,6 +100,44 @@ func TestMatMulBatched(t *testing.T) {
 	}
 }
 
+func TestMatMulTInto(t *testing.T) {
+	rng := newRNG()
+	for _, s := range [][3]int{{1, 1, 1}, {2, 0, 3}, {3, 5, 7}, {13, 17, 31}, {33, 100, 65}} {
+		m, k, n := s[0], s[1], s[2]
+		a, b := Randn(rng, k, m), Randn(rng, n, k) // stored transposed
+		want := refMatMul(Transpose(a).Data(), Transpose(b).Data(), m, k, n)
+		name := fmt.Sprintf("MatMulTInto(%dx%dx%d)", m, k, n)
+		dst := Full(float32(math.NaN()), m, n) // overwritten, never read
+		if got := MatMulTInto(dst, a, b, true, true, false); got != dst {
+			t.Fatalf("%s returned a new tensor; want dst", name)
+		}
+		closeProducts(t, name, dst.Data(), want, k)
+		// Accumulating adds the product to what dst holds.
+		start := Randn(rng, m, n)
+		dst.CopyFrom(start)
+		MatMulTInto(dst, a, b, true, true, true)
+		for i := range want {
+			want[i] += start.Data()[i]
+		}
+		closeProducts(t, name+" accumulate", dst.Data(), want, k+1)
+	}
+	// A batch of products, accumulated, as MatMul + Add would give.
+	a, b := Randn(rng, 2, 3, 4), Randn(rng, 4, 5)
+	dst := Ones(2, 3, 5)
+	MatMulTInto(dst, a, b, false, false, true)
+	closeProducts(t, "batched accumulate", dst.Data(), AddScalar(MatMul(a, b), 1).Data(), 5)
+	// Two matrices, as in a weight's gradient, allocate nothing.
+	x, y, z := Randn(rng, 64, 32), Randn(rng, 64, 16), New(32, 16)
+	if n := testing.AllocsPerRun(10, func() { MatMulTInto(z, x, y, true, false, true) }); n != 0 {
+		t.Errorf("MatMulTInto of matrices allocates %v times; want 0", n)
+	}
+
+	wantPanic(t, "shape", func() { MatMulTInto(Zeros(2, 3), Zeros(2, 4), Zeros(4, 2), false, false, false) },
+		"tensor: MatMulTInto: destination [2 3] for the product of [2 4] and [4 2]: want [2 2]")
+	sq := Zeros(2, 2)
+	wantPanic(t, "alias", func() { MatMulTInto(sq, sq, Zeros(2, 2), false, false, true) }, "MatMulTInto", "shares storage")
+}
+
 func TestMatMulPanics(t *testing.T) {
 	wantPanic(t, "inner", func() { MatMul(Zeros(2, 3), Zeros(4, 5)) },
 		"tensor: MatMul: shapes [2 3] and [4 5]: inner dimensions 3 and 4 differ")

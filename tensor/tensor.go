@@ -26,7 +26,7 @@ func numel(fn string, shape []int) int {
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
-			panic(fmt.Sprintf("tensor: negative dimension in %s: shape %v", fn, shape))
+			panic(fmt.Sprintf("tensor: negative dimension in %s: shape %v", fn, slices.Clone(shape))) // a clone, so that shape does not escape
 		}
 		n *= d
 	}
