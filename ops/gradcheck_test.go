@@ -127,6 +127,12 @@ var gradCases = []gradCase{
 		return Concat(-1, p[1], p[0])
 	}, inputs: []input{normal(2, 4)}},
 	{name: "Slice", f: func(x ...*autograd.Value) *autograd.Value { return Slice(x[0], 1, 1, 3) }, inputs: []input{normal(2, 4, 2)}},
+	// Overlapping slices of a computed value, which is also used whole: the
+	// slices' gradients add into the engine's sum for it.
+	{name: "Slice/overlapping", f: func(x ...*autograd.Value) *autograd.Value {
+		y := Mul(x[0], x[0])
+		return Concat(1, Slice(y, 1, 1, 3), y, Slice(y, 1, 0, 2), Split(y, 1, 3, 1)[0])
+	}, inputs: []input{normal(2, 4, 2)}},
 	{name: "Gather", f: func(x ...*autograd.Value) *autograd.Value { return Gather(x[0], []int{2, 0, 2}) }, inputs: []input{normal(3, 2, 2)}},
 	{name: "Embedding", f: func(x ...*autograd.Value) *autograd.Value { return Embedding(x[0], []int{1, 1, 3, 0, 1}) }, inputs: []input{normal(4, 3)}},
 	// norm.go

@@ -4,12 +4,14 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
 // Shape ops move values without computing with them; each backward moves the
 // gradient back the same way: Reshape back, Permute by the inverse, Concat
-// into Split, a slice into a zero tensor, a gather into a scatter-add.
+// into Split, a slice into its part of a gradient, a gather into a
+// scatter-add.
 
 // Reshape returns x with a new shape holding the same number of elements; one
 // dimension may be -1. The data is shared, not copied. It panics as
@@ -98,18 +100,28 @@ func Slice(x *autograd.Value, ax, start, end int) *autograd.Value {
 	return sliceRecord("Slice", x, out, ax, start, end)
 }
 
-// sliceRecord records out, the part [start, end) of x along axis ax: its
-// backward places g there in a zero tensor of x's shape.
+// sliceRecord records out, the part [start, end) of x along axis ax. Its
+// backward adds g into that part of x's gradient sum in place, so the pieces
+// of a Split fill one gradient between them rather than each making a zero
+// tensor of x's shape for the engine to add up.
 func sliceRecord(op string, x *autograd.Value, out *tensor.Tensor, ax, start, end int) *autograd.Value {
 	return autograd.Record(op, out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x[..., start:end, ...], so dx is g there and 0 elsewhere
-		dx := tensor.ZerosLike(x.Data)
 		outer, n, inner := lanes(op, x.Data, ax)
-		d, gs, w := dx.Data(), g.Data(), (end-start)*inner
-		for i := range outer {
-			copy(d[(i*n+start)*inner:(i*n+end)*inner], gs[i*w:(i+1)*w])
-		}
-		return []*tensor.Tensor{dx}
+		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			d, gs, w := dst.Data(), g.Data(), (end-start)*inner
+			for i := range outer {
+				lane, part := d[i*n*inner:(i+1)*n*inner], gs[i*w:(i+1)*w]
+				if accumulate {
+					vecmath.Add(lane[start*inner:end*inner], lane[start*inner:end*inner], part)
+					continue
+				}
+				clear(lane[:start*inner])
+				copy(lane[start*inner:end*inner], part)
+				clear(lane[end*inner:])
+			}
+		})
+		return []*tensor.Tensor{nil}
 	}, x)
 }
 
