@@ -81,6 +81,13 @@ var gradCases = []gradCase{
 	{name: "Linear", f: func(x ...*autograd.Value) *autograd.Value { return Linear(x[0], x[1], x[2]) }, inputs: []input{normal(3, 4), normal(5, 4), normal(5)}},
 	{name: "Linear/nobias", f: func(x ...*autograd.Value) *autograd.Value { return Linear(x[0], x[1], nil) }, inputs: []input{normal(3, 4), normal(5, 4)}},
 	{name: "Linear/3d", f: func(x ...*autograd.Value) *autograd.Value { return Linear(x[0], x[1], x[2]) }, inputs: []input{normal(2, 3, 4), normal(2, 4), normal(2)}},
+	// A residual block around a computed value: the product's input and
+	// weight gradients add into sums that already hold one, and the weight
+	// is used twice.
+	{name: "Linear/residual", f: func(x ...*autograd.Value) *autograd.Value {
+		h := Mul(x[0], x[0])
+		return Add(h, Linear(Add(h, Linear(h, x[1], x[2])), x[1], nil))
+	}, inputs: []input{normal(2, 3, 4), normal(4, 4), normal(4)}},
 	// unary.go
 	{name: "Exp", f: func(x ...*autograd.Value) *autograd.Value { return Exp(x[0]) }, inputs: []input{normal(2, 3)}},
 	{name: "Log", f: func(x ...*autograd.Value) *autograd.Value { return Log(x[0]) }, inputs: []input{uniform(0.5, 2, 2, 3)}},

@@ -59,10 +59,12 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 	y = tensor.Reshape(y, append(xs[:len(xs)-1:len(xs)-1], nout)...)
 	backward := func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := tensor.Reshape(g, -1, nout)
-		var dx, db *tensor.Tensor
-		if x.RequiresGrad() {
-			dx = tensor.Reshape(tensor.MatMul(g2, w.Data), xs...) // dx = g·W: (N,out)(out,in) -> (N,in)
-		}
+		var db *tensor.Tensor
+		// dx = g·W: (N,out)(out,in) -> (N,in), added into x's gradient sum
+		// in the product's own pass when x already has one (a residual).
+		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			tensor.MatMulTInto(tensor.Reshape(dst, -1, in), g2, w.Data, false, false, accumulate)
+		})
 		// dW = gᵀ·x: (out,N)(N,in) -> (out,in), written or added straight
 		// into the weight's gradient.
 		w.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
@@ -71,7 +73,7 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 		if b != nil && b.RequiresGrad() {
 			db = tensor.Sum(g2, 0, false) // y = x·Wᵀ + b, so db = Σ_rows g
 		}
-		return []*tensor.Tensor{dx, nil, db}
+		return []*tensor.Tensor{nil, nil, db}
 	}
 	if b == nil {
 		return autograd.Record("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
