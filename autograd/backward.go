@@ -34,13 +34,13 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 	}
 	order := topoOrder(v)
 	for _, u := range order {
-		u.inCharge = true
+		u.inBackward = true
 	}
 	// If a backward closure panics, no partial gradient may stay behind to
 	// be added into the next Backward.
 	defer func() {
 		for _, u := range order {
-			u.pending, u.owned, u.inCharge = nil, false, false
+			u.pending, u.owned, u.inBackward = nil, false, false
 		}
 	}()
 	v.pending = seed
@@ -49,7 +49,7 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 	for i := len(order) - 1; i >= 0; i-- {
 		u := order[i]
 		g, owned := u.pending, u.owned
-		u.pending, u.owned, u.inCharge = nil, false, false
+		u.pending, u.owned, u.inBackward = nil, false, false
 		if u.node == nil {
 			accumulate(u, g, owned)
 			continue

@@ -27,9 +27,9 @@ type Value struct {
 	// made it itself, so that no one else holds it and it may be added to
 	// in place. A gradient returned by a backward function may be shared
 	// (Add passes its input's gradient to both parents), so it is not owned.
-	pending  *tensor.Tensor
-	owned    bool
-	inCharge bool // set while a Backward that reaches v runs
+	pending    *tensor.Tensor
+	owned      bool
+	inBackward bool // set while a Backward that reaches v runs
 
 	spare *tensor.Tensor // the storage of the gradient ZeroGrad dropped, for the next one
 }
@@ -125,7 +125,7 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 		v.Grad = dst
 		return
 	}
-	if !v.inCharge {
+	if !v.inBackward {
 		panic(fmt.Sprintf("autograd: AddToGrad of a value made by %s outside Backward: call it from a backward function", v.node.op))
 	}
 	switch {
