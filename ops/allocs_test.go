@@ -23,6 +23,7 @@ func TestAllocs(t *testing.T) {
 	ln := autograd.Param(tensor.Ones(64))
 	labels := make([]int, 32)
 	q := autograd.Param(tensor.Randn(rng, 2, 2, 8, 4))
+	qkv := autograd.Param(tensor.Randn(rng, 2, 8, 3*8))
 	tests := []struct {
 		name string
 		max  float64
@@ -36,6 +37,7 @@ func TestAllocs(t *testing.T) {
 			out, _ := ScaledDotProductAttention(q, q, q, nil, true)
 			return SumAll(out)
 		}},
+		{"MultiHeadSelfAttention", 40, func() *autograd.Value { return SumAll(MultiHeadSelfAttention(qkv, 2, nil, true)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
