@@ -71,6 +71,11 @@ func (a *MultiHeadAttention) ForwardCached(x *autograd.Value, cache *KVCache) *a
 	B, T, C := shape[0], shape[1], shape[2]
 	H := a.Heads
 	D := C / H
+	if cache == nil {
+		// One fused op reads the heads in place from the projection and
+		// writes them merged, with one (B, T, 3C) gradient.
+		return a.Proj.Forward(ops.MultiHeadSelfAttention(a.QKV.Forward(x), H, nil, a.Causal))
+	}
 	// (B, T, 3C) -> (B, T, 3, H, D) -> (3, B, H, T, D): one copy for q, k and v.
 	qkv := ops.Permute(ops.Reshape(a.QKV.Forward(x), B, T, 3, H, D), 2, 0, 3, 1, 4)
 	parts := ops.Split(qkv, 0, 1, 1, 1)

@@ -47,6 +47,7 @@ type goldenArgs struct {
 	Eps       float32      `json:"eps"`
 	Mask      *goldenArray `json:"mask"`
 	Causal    bool         `json:"causal"`
+	Heads     int          `json:"heads"`
 }
 
 type goldenCase struct {
@@ -119,6 +120,13 @@ var goldenOps = map[string]func(x []*autograd.Value, a goldenArgs) []*autograd.V
 		}
 		out, w := ScaledDotProductAttention(x[0], x[1], x[2], mask, a.Causal)
 		return []*autograd.Value{out, w}
+	},
+	"MultiHeadSelfAttention": func(x []*autograd.Value, a goldenArgs) []*autograd.Value {
+		var mask *tensor.Tensor
+		if a.Mask != nil {
+			mask = a.Mask.tensor()
+		}
+		return one(MultiHeadSelfAttention(x[0], a.Heads, mask, a.Causal))
 	},
 }
 

@@ -176,6 +176,10 @@ var gradCases = []gradCase{
 		out, _ := ScaledDotProductAttention(x[0], x[1], x[2], tensor.FromSlice([]float32{1, 1, 0}, 3), false)
 		return out
 	}, inputs: []input{normal(2, 2, 4), normal(3, 4), normal(3, 2)}},
+	// mha.go: more shapes in mha_test.go.
+	{name: "MultiHeadSelfAttention", f: func(x ...*autograd.Value) *autograd.Value {
+		return MultiHeadSelfAttention(x[0], 2, nil, true)
+	}, inputs: []input{normal(2, 5, 12)}},
 	// similarity.go
 	{name: "CosineSimilarity", f: func(x ...*autograd.Value) *autograd.Value { return CosineSimilarity(x[0], x[1]) }, inputs: []input{normal(5), normal(5)}},
 	{name: "PairwiseCosine", f: func(x ...*autograd.Value) *autograd.Value { return PairwiseCosine(x[0], x[1]) }, inputs: []input{normal(3, 4), normal(2, 4)}},

@@ -207,6 +207,23 @@ rowmask = const([0, 0, 0, 1, 1, 0, 1, 1, 1], 3, 3)  # query 0 keeps no key
 case("Attention/maskedrow+causal", "Attention", [rnd(3, 4), rnd(3, 4), rnd(3, 4)], attention(mask=rowmask, causal=True),
      {"mask": enc(rowmask), "causal": True})
 
+
+# mha.go: heads split from a packed (B, T, 3C) projection and merged back.
+def mhsa(heads, mask=None, causal=False):
+    def f(qkv):
+        B, T, C = qkv.shape[0], qkv.shape[1], qkv.shape[2] // 3
+        q, k, v = (x.reshape(B, T, heads, C // heads).transpose(1, 2) for x in qkv.split(C, -1))
+        out, _ = attention(mask=mask, causal=causal)(q, k, v)
+        return out.transpose(1, 2).reshape(B, T, C)
+    return f
+
+
+case("MultiHeadSelfAttention/causal", "MultiHeadSelfAttention", [rnd(2, 5, 12)], mhsa(2, causal=True),
+     {"heads": 2, "causal": True})
+headpad = const([1, 1, 0, 0, 0, 0], 2, 1, 1, 3)  # batch 0 drops key 2; batch 1 is all padding
+case("MultiHeadSelfAttention/padding", "MultiHeadSelfAttention", [rnd(2, 3, 18)], mhsa(3, mask=headpad),
+     {"heads": 3, "mask": enc(headpad)})
+
 with open("golden.json", "w") as fh:
     json.dump({"torch": torch.__version__, "cases": cases}, fh, separators=(",", ":"))
 print(len(cases), "cases")

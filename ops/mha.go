@@ -1,0 +1,94 @@
+package ops
+
+import (
+	"math"
+	"slices"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// MultiHeadSelfAttention returns the heads of scaled dot-product attention
+// over a packed projection, merged back into one (B, T, C) output. qkv is
+// (B, T, 3C): columns [0, C) are the queries, [C, 2C) the keys and
+// [2C, 3C) the values, and within each, head h owns the D = C/heads
+// columns [h·D, (h+1)·D). Head h of position t gives output columns
+// [h·D, (h+1)·D) of row t. mask and causal are as for
+// ScaledDotProductAttention, with mask broadcastable to the scores
+// (B, heads, T, T); a query whose keys are all masked gives zeros.
+//
+// It equals splitting qkv into q, k and v of shape (B, heads, T, D),
+// ScaledDotProductAttention, and merging the heads back, but records one
+// node whose backward returns one (B, T, 3C) gradient: the heads are read
+// and written in place, as strided blocks of columns, with no copy into
+// per-head tensors in either direction. It keeps the attention weights
+// (B, heads, T, T) for the backward. It panics if qkv is not 3-D, if
+// heads does not divide C, or if the mask does not broadcast.
+func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor, causal bool) *autograd.Value {
+	s := qkv.Data.Shape()
+	if len(s) != 3 || heads <= 0 || s[2]%(3*heads) != 0 {
+		panic(fnMsg("MultiHeadSelfAttention", "qkv %v with %d heads: want (B, T, 3C) with C a multiple of the heads", s, heads))
+	}
+	B, T, C, H := s[0], s[1], s[2]/3, heads
+	D := C / H
+	var keep []float32
+	if mask != nil {
+		ws := []int{B, H, T, T}
+		if !broadcastsTo(mask.Shape(), ws) {
+			panic(fnMsg("MultiHeadSelfAttention", "mask %v does not broadcast to the scores %v", mask.Shape(), ws))
+		}
+		if !slices.Equal(mask.Shape(), ws) {
+			mask = tensor.BroadcastTo(mask, ws...)
+		}
+		keep = mask.Data()
+	}
+	scale := float32(1 / math.Sqrt(float64(D)))
+	out := tensor.New(B, T, C)
+	w := tensor.New(B, H, T, T) // the attention weights, kept for the backward
+	x, o, wd := qkv.Data.Data(), out.Data(), w.Data()
+	for b := range B {
+		for h := range H {
+			// Head (b, h): its q, k and v are (T, D) blocks of rows 3C
+			// apart, its output a (T, D) block of rows C apart.
+			q := x[b*T*3*C+h*D:]
+			k, v := q[C:], q[2*C:]
+			at := (b*H + h) * T * T
+			wbh := wd[at : at+T*T]
+			tensor.Gemm(false, true, T, T, D, q, 3*C, k, 3*C, wbh, T, false) // scores = q·kᵀ: (T,D)(D,T) -> (T,T)
+			for i := range T {
+				softmaxKept(wbh[i*T:(i+1)*T], keep, at+i*T, causal, i, scale)
+			}
+			tensor.Gemm(false, false, T, D, T, wbh, T, v, 3*C, o[b*T*C+h*D:], C, false) // out = w·v: (T,T)(T,D) -> (T,D)
+		}
+	}
+	return autograd.Record("MultiHeadSelfAttention", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		// Every element of dx is written once: dq, dk and dv of each head
+		// fill its three blocks of columns.
+		dx := tensor.New(B, T, 3*C)
+		gd, dd := g.Data(), dx.Data()
+		ds := make([]float32, T*T) // one head's score gradient
+		for b := range B {
+			for h := range H {
+				q := x[b*T*3*C+h*D:]
+				k, v := q[C:], q[2*C:]
+				dq := dd[b*T*3*C+h*D:]
+				dk, dv := dq[C:], dq[2*C:]
+				gbh := gd[b*T*C+h*D:] // this head's output gradient, (T, D) with rows C apart
+				at := (b*H + h) * T * T
+				wbh := wd[at : at+T*T]
+				tensor.Gemm(false, true, T, T, D, gbh, C, v, 3*C, ds, T, false) // out = w·v, so dw = g·vᵀ: (T,D)(D,T) -> (T,T)
+				for i := range T {
+					// w = softmax(scale·scores) per row, so ds = scale·w·(dw - Σ_j dw_j·w_j);
+					// masked keys have w = 0 and get 0.
+					r := ds[i*T : (i+1)*T]
+					vecmath.SoftmaxGrad(r, r, wbh[i*T:(i+1)*T], scale)
+				}
+				tensor.Gemm(false, false, T, D, T, ds, T, k, 3*C, dq, 3*C, false) // scores = q·kᵀ, so dq = ds·k: (T,T)(T,D) -> (T,D)
+				tensor.Gemm(true, false, T, D, T, ds, T, q, 3*C, dk, 3*C, false)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
+				tensor.Gemm(true, false, T, D, T, wbh, T, gbh, C, dv, 3*C, false) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)
+			}
+		}
+		return []*tensor.Tensor{dx}
+	}, qkv)
+}
