@@ -64,7 +64,7 @@ func BenchmarkMLP(b *testing.B) {
 }
 
 func BenchmarkCrossEntropy(b *testing.B) {
-	for _, s := range [][2]int{{256, 10}, {2048, 1024}} {
+	for _, s := range [][2]int{{300, 3}, {256, 10}, {2048, 1024}} {
 		b.Run(fmt.Sprintf("%dx%d", s[0], s[1]), func(b *testing.B) {
 			rng := seeded(1)
 			x := autograd.Param(tensor.Randn(rng, s[0], s[1]))

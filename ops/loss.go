@@ -69,7 +69,13 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 	// Shapes: x and p (N, C). p holds softmax(x) for the backward.
 	xs := logits.Data.Data()
 	p := make([]float32, len(xs))
+	// total is Σ_i lse_i - (1-ε)·x_it - ε/C·Σ_j x_ij over the rows that
+	// count, with lse_i = log Σ_j e^x_ij: the loss_i below, summed.
 	var total float64
+	narrow := false
+	if C < narrowC {
+		total, narrow = softmaxNarrow(p, xs, C, targets, o.IgnoreIndex)
+	}
 	count := 0
 	for i, t := range targets {
 		if t == o.IgnoreIndex {
@@ -80,18 +86,19 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 		}
 		count++
 		x := xs[i*C : (i+1)*C]
-		logSum, m := softmaxLane(p[i*C:(i+1)*C], x, C, 1)
-		lse := float64(m) + float64(logSum) // log Σ exp(x)
+		if !narrow {
+			logSum, m := softmaxLane(p[i*C:(i+1)*C], x, C, 1)
+			total += float64(m) + float64(logSum)
+		}
 		// loss_i = -(1-ε)·log p_t - ε/C·Σ_j log p_j, with log p_j = x_j - lse
-		nll := lse - float64(x[t])
 		if eps > 0 {
 			var sx float64
 			for _, v := range x {
 				sx += float64(v)
 			}
-			total += (1-float64(eps))*nll + float64(eps)*(lse-sx/float64(C))
+			total -= (1-float64(eps))*float64(x[t]) + float64(eps)*sx/float64(C)
 		} else {
-			total += nll
+			total -= float64(x[t])
 		}
 	}
 	loss := float32(0)
@@ -101,26 +108,85 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 	return autograd.Record("CrossEntropy", tensor.Scalar(loss), func(g *tensor.Tensor) []*tensor.Tensor {
 		// loss = Σ_i -Σ_j q_ij·log softmax(x_i)_j / count, so
 		// dx_ij = g·(p_ij - q_ij) / count with q = (1-ε)·onehot + ε/C.
-		// p is overwritten in place: the backward runs once.
+		// p is overwritten in place: the backward runs once. It is scaled
+		// in one pass rather than row by row, since rows may be narrow.
 		scale := g.Item() / float32(max(count, 1))
-		u := eps / float32(C) // the uniform part of q, out of the loop: the compiler does not hoist it
 		for i, t := range targets {
-			row := p[i*C : (i+1)*C]
+			if t != o.IgnoreIndex {
+				p[i*C+t] -= 1 - eps
+			}
+		}
+		if u := eps / float32(C); u == 0 {
+			vecmath.Scale(p, scale) // v - 0 is v, bit for bit
+		} else {
+			for j, v := range p {
+				p[j] = (v - u) * scale
+			}
+		}
+		for i, t := range targets {
 			if t == o.IgnoreIndex {
-				clear(row) // never filled in the forward, but be explicit
-				continue
-			}
-			row[t] -= 1 - eps
-			if u == 0 {
-				vecmath.Scale(row, scale) // v - 0 is v, bit for bit
-				continue
-			}
-			for j, v := range row {
-				row[j] = (v - u) * scale
+				clear(p[i*C : (i+1)*C]) // no gradient, whatever the forward left there
 			}
 		}
 		return []*tensor.Tensor{tensor.FromSlice(p, shape...)}
 	}, logits)
+}
+
+// narrowC is the width below which CrossEntropy's softmax goes through
+// softmaxNarrow: a row narrower than a vector costs one SIMD call of
+// overhead for a few elements of work, and one log per row.
+const narrowC = 16
+
+// softmaxNarrow sets each C-wide row of p to the softmax of that row of xs
+// and returns Σ_i lse_i, lse_i = log Σ_j e^x_ij, over the rows whose target
+// is not ignore. The exponentials go through one vectorised call for all
+// rows, and the logs of the rows' sums are taken of their products (each
+// sum is in [1, C], so a float64 product of a few hundred of them is
+// exact to about 1e-14 and cannot underflow). ok is false if a row's
+// maximum is not finite; p is then unspecified and the caller should take
+// the row-by-row path, which gives such rows their NaNs.
+func softmaxNarrow(p, xs []float32, C int, targets []int, ignore int) (lseSum float64, ok bool) {
+	var sumM float64
+	for i := range targets {
+		x, y := xs[i*C:(i+1)*C], p[i*C:(i+1)*C]
+		m := x[0]
+		for _, v := range x[1:] {
+			if v > m || v != v {
+				m = v
+			}
+		}
+		if m-m != 0 { // ±Inf or NaN
+			return 0, false
+		}
+		for j, v := range x {
+			y[j] = v - m
+		}
+		if targets[i] != ignore {
+			sumM += float64(m)
+		}
+	}
+	expSub(p, p, 0) // e^(x - m); subtracting 0 changes nothing
+	var logs float64
+	prod := 1.0
+	for i, t := range targets {
+		y := p[i*C : (i+1)*C]
+		var s float64
+		for _, e := range y {
+			s += float64(e)
+		}
+		inv := float32(1 / s)
+		for j := range y {
+			y[j] *= inv
+		}
+		if t == ignore {
+			continue
+		}
+		if prod *= s; prod > 0x1p900 {
+			logs += math.Log(prod)
+			prod = 1
+		}
+	}
+	return sumM + logs + math.Log(prod), true
 }
 
 // BCEWithLogits returns the mean binary cross-entropy between sigmoid(logits)

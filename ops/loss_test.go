@@ -62,6 +62,113 @@ func TestCrossEntropyOptions(t *testing.T) {
 	}
 }
 
+// refCrossEntropy is CrossEntropy computed naively in float64: the loss and
+// the gradient for g = 1.
+func refCrossEntropy(x []float32, C int, targets []int, ignore int, eps float64) (float64, []float64) {
+	grad := make([]float64, len(x))
+	var total float64
+	count := 0
+	for i, t := range targets {
+		if t == ignore {
+			continue
+		}
+		count++
+		row := x[i*C : (i+1)*C]
+		m := math.Inf(-1)
+		for _, v := range row {
+			m = math.Max(m, float64(v))
+		}
+		var s, sx float64
+		for _, v := range row {
+			s += math.Exp(float64(v) - m)
+			sx += float64(v)
+		}
+		lse := m + math.Log(s)
+		total += lse - (1-eps)*float64(row[t]) - eps*sx/float64(C)
+		for j, v := range row {
+			q := eps / float64(C)
+			if j == t {
+				q += 1 - eps
+			}
+			grad[i*C+j] = math.Exp(float64(v)-lse) - q
+		}
+	}
+	if count == 0 {
+		return 0, grad
+	}
+	for j := range grad {
+		grad[j] /= float64(count)
+	}
+	return total / float64(count), grad
+}
+
+// TestCrossEntropyWidths checks CrossEntropy against the float64 reference
+// for rows narrower and wider than narrowC (two paths), with ignored rows
+// and smoothing, and with enough rows that the narrow path folds its
+// product of row sums into a log more than once.
+func TestCrossEntropyWidths(t *testing.T) {
+	rng := seeded(7)
+	for _, C := range []int{1, 2, 3, 7, narrowC - 1, narrowC, narrowC + 1, 40} {
+		for _, N := range []int{1, 5, 300, 1000} {
+			for _, eps := range []float32{0, 0.1} {
+				x := make([]float32, N*C)
+				for i := range x {
+					x[i] = float32(rng.NormFloat64() * 3)
+				}
+				if N == 1000 {
+					clear(x) // every row sum is C: their product overflows without folding
+				}
+				targets := make([]int, N)
+				for i := range targets {
+					targets[i] = rng.IntN(C)
+					if i%4 == 3 {
+						targets[i] = DefaultIgnoreIndex
+					}
+				}
+				wantLoss, wantGrad := refCrossEntropy(x, C, targets, DefaultIgnoreIndex, float64(eps))
+				v := param(x, N, C)
+				loss := CrossEntropy(v, targets, CrossEntropyOpts{LabelSmoothing: eps})
+				if got := loss.Item(); math.Abs(float64(got)-wantLoss) > 1e-6*(1+math.Abs(wantLoss)) {
+					t.Errorf("CrossEntropy(%dx%d, ε=%v) = %v; want %v", N, C, eps, got, wantLoss)
+				}
+				loss.Backward()
+				got := v.Grad.Data()
+				for j, w := range wantGrad {
+					if math.Abs(float64(got[j])-w) > 1e-6*math.Abs(w)+1e-7 {
+						t.Errorf("CrossEntropy(%dx%d, ε=%v) gradient[%d] = %v; want %v", N, C, eps, j, got[j], w)
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCrossEntropyNonFinite checks rows whose maximum is not finite, which
+// the narrow path hands back to the row-by-row one, and -Inf logits beside
+// finite ones, which it keeps.
+func TestCrossEntropyNonFinite(t *testing.T) {
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	for _, C := range []int{3, narrowC + 1} {
+		x := make([]float32, 2*C)
+		x[C] = -inf // row 1: a -Inf logit beside zeros
+		want := (math.Log(float64(C)) + math.Log(float64(C-1))) / 2
+		if got := CrossEntropy(param(x, 2, C), []int{0, 1}).Item(); math.Abs(float64(got)-want) > 1e-6 {
+			t.Errorf("CrossEntropy with a -Inf logit (C=%d) = %v; want %v", C, got, want)
+		}
+		for _, bad := range []float32{nan, inf, -inf} {
+			y := make([]float32, 2*C)
+			for j := range y[C:] {
+				y[C+j] = bad
+			}
+			y[C] = bad
+			if got := CrossEntropy(param(y, 2, C), []int{0, 1}).Item(); got == got && !math.IsInf(float64(got), 0) {
+				t.Errorf("CrossEntropy with a row of %v (C=%d) = %v; want NaN or Inf", bad, C, got)
+			}
+		}
+	}
+}
+
 func TestBCEAndMSE(t *testing.T) {
 	// BCE: x = [0, 2, -1e4], y = [1, 0, 0]: losses log 2, 2 + log(1+e^-2), 0.
 	x := param([]float32{0, 2, -1e4}, 3)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/gotensor/gotensor/tensor/internal/colsum"
 )
 
 // Reductions over one axis view the tensor as (outer, n, inner), where n is
@@ -52,15 +54,12 @@ func sum64(xs []float32) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// sumInto sets acc[j] = Σ_i src[i*inner+j] in float64.
+// sumInto sets acc[j] = Σ_i src[i*inner+j] in float64. The columns are
+// summed a strip of vectors at a time in assembly where the processor
+// allows (colsum.Add): a bias gradient is such a sum over a batch.
 func sumInto(acc []float64, src []float32, n, inner int) {
 	clear(acc)
-	for i := range n {
-		row := src[i*inner : (i+1)*inner]
-		for j, x := range row {
-			acc[j] += float64(x)
-		}
-	}
+	colsum.Add(acc, src, n, inner)
 }
 
 func sumBlock(scale float64) reduceBlock {

@@ -152,6 +152,15 @@ func BenchmarkSum(b *testing.B) {
 			}
 		})
 	}
+	// A bias gradient: cmd/train's spiral MLP sums a (300, 100) gradient
+	// over its rows.
+	g := Randn(newRNG(), 300, 100)
+	b.Run("axis0/300x100", func(b *testing.B) {
+		b.SetBytes(4 * 300 * 100)
+		for b.Loop() {
+			Sum(g, 0, false)
+		}
+	})
 	b.Run("all/1024x1024", func(b *testing.B) {
 		b.SetBytes(4 * 1024 * 1024)
 		for b.Loop() {

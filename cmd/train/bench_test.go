@@ -2,12 +2,16 @@ package main
 
 import (
 	"io"
+	"runtime/debug"
 	"testing"
 )
 
 // benchSteps times whole training steps (forward, backward, optimizer) of
-// the run that args describe, without evaluation, checkpoints or output.
+// the run that args describe, without evaluation, checkpoints or output,
+// with the collector set as main sets it.
 func benchSteps(b *testing.B, args ...string) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	setGC()
 	o, set, err := parseFlags(append(args, "-out", b.TempDir(), "-quiet"), io.Discard)
 	if err == nil {
 		err = complete(&o, set)

@@ -5,9 +5,11 @@ import (
 	"testing"
 )
 
-// benchShapes are (m, k, n) products: squares, and the forward, weight
+// benchShapes are (m, k, n) products: squares; the forward, weight
 // gradient (AᵀB) and input gradient (ABᵀ) products of a 784→128 layer on a
-// batch of 64.
+// batch of 64; and the five products of a training step of the MLP
+// 2→100→3 on 300 points (cmd/train's default run), where one of m, n, k is
+// tiny.
 var benchShapes = []struct {
 	name           string
 	m, k, n        int
@@ -24,6 +26,11 @@ var benchShapes = []struct {
 	{"784x64x128_AtB", 784, 64, 128, true, false},
 	{"64x128x784_ABt", 64, 128, 784, false, true},
 	{"256x512x512", 256, 512, 512, false, false},
+	{"300x2x100_ABt", 300, 2, 100, false, true},
+	{"300x100x3_ABt", 300, 100, 3, false, true},
+	{"300x3x100", 300, 3, 100, false, false},
+	{"3x300x100_AtB", 3, 300, 100, true, false},
+	{"100x300x2_AtB", 100, 300, 2, true, false},
 }
 
 // BenchmarkGemm measures C = op(A)·op(B) with the default kernel and

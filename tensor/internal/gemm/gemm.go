@@ -31,6 +31,10 @@ var directAMaxN = 1024
 // skips packing and the kernels altogether.
 const tinyMNK = 8 * 8 * 8
 
+// transposeNarrow enables the transposed product for narrow C (see
+// transposed); tests turn it off to compare.
+var transposeNarrow = true
+
 // parMNK is the smallest m·n·k split over several goroutines; smaller
 // products stay on the caller's goroutine.
 var parMNK = 64 * 64 * 128
@@ -75,6 +79,10 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		tiny(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 		return
 	}
+	if ker := active.Load(); transposeNarrow && n < m && n <= ker.nr/4 {
+		transposed(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		return
+	}
 	g := callPool.Get().(*call)
 	g.problem = problem{
 		transA: transA, transB: transB, m: m, n: n, k: k,
@@ -95,6 +103,35 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	}
 	g.problem = problem{} // drop the caller's slices; g.state stays for late workers
 	callPool.Put(g)
+}
+
+// transposed computes a product with few columns and more rows as
+// Cᵀ = op(B)ᵀ·op(A)ᵀ into a buffer, then transposes it into C. The kernels
+// hold a tile's columns across vector lanes, so n = 3 (a layer with three
+// outputs) would leave 29 of 32 lanes idle, while in Cᵀ the m rows fill
+// them. Each element is the same sum of the same products in the same
+// order, so C is bitwise what the direct product gives.
+func transposed(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	buf := bufPool.Get().(*buffers)
+	t := grow(buf.t, n*m)
+	if accumulate {
+		// Cᵀ starts from C, so that the passes over k add into it in the
+		// kernel's order.
+		for i := range m {
+			for j, v := range c[i*ldc : i*ldc+n] {
+				t[j*m+i] = v
+			}
+		}
+	}
+	Gemm(!transB, !transA, n, m, k, b, ldb, a, lda, t, m, accumulate)
+	for i := range m {
+		cr := c[i*ldc : i*ldc+n]
+		for j := range cr {
+			cr[j] = t[j*m+i]
+		}
+	}
+	buf.t = t
+	bufPool.Put(buf)
 }
 
 func checkMatrix(name string, x []float32, rows, cols, ld int) {

@@ -149,6 +149,35 @@ func TestGemmShapes(t *testing.T) {
 	})
 }
 
+// TestGemmNarrowBitwise checks that a product with few columns, computed
+// transposed, is bitwise the product computed directly, for every kernel,
+// transpose and accumulate, with one and with several passes over k.
+func TestGemmNarrowBitwise(t *testing.T) {
+	defer func() { transposeNarrow = true }()
+	rng := rand.New(rand.NewPCG(5, 6))
+	withKernel(t, func(t *testing.T) {
+		for _, s := range [][3]int{{300, 3, 100}, {100, 2, 300}, {129, 1, 17}, {37, 8, 900}} {
+			for ta := range 2 {
+				for tb := range 2 {
+					for _, acc := range []bool{false, true} {
+						o := newOperands(rng, ta == 1, tb == 1, acc, s[0], s[1], s[2], 1)
+						transposeNarrow = true
+						got := o.run()
+						transposeNarrow = false
+						want := o.run()
+						for i := range got {
+							if got[i] != want[i] {
+								t.Fatalf("%v: C[%d] = %v transposed, %v direct", o, i, got[i], want[i])
+							}
+						}
+						o.check(t, got)
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestGemmLarge covers several k passes, row and column blocks, and the
 // training shapes.
 func TestGemmLarge(t *testing.T) {

@@ -81,11 +81,18 @@ func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
 			}
 		}
 		if w := cols - full*nr; w > 0 {
+			// The last, partial panel: zeros in one pass, then each row's
+			// w columns by a loop, since a copy and a clear call per row
+			// cost more than they move when w is a few columns (the
+			// whole of B for n = 3).
 			d := dst[full*nr*kb : (full+1)*nr*kb]
+			clear(d)
 			for p := range kb {
-				dp := d[p*nr : p*nr+nr]
-				copy(dp, b[(p0+p)*ldb+j0+full*nr:(p0+p)*ldb+j0+cols])
-				clear(dp[w:])
+				src := b[(p0+p)*ldb+j0+full*nr : (p0+p)*ldb+j0+cols]
+				dp := d[p*nr : p*nr+len(src)]
+				for c, v := range src {
+					dp[c] = v
+				}
 			}
 		}
 		return

@@ -6,6 +6,7 @@ import "sync"
 type buffers struct {
 	a    []float32 // packed A block: mb×kc in mr-row micro-panels
 	b    []float32 // packed B block: kc×nb in nr-column micro-panels
+	t    []float32 // Cᵀ of a product computed transposed
 	tile [maxMR * maxNR]float32
 }
 
