@@ -387,3 +387,81 @@ func TestAddToGrad(t *testing.T) {
 	wantPanic(t, "AddToGrad outside Backward", func() { y.AddToGrad(func(*tensor.Tensor, bool) {}) },
 		"autograd: AddToGrad of a value made by mul outside Backward")
 }
+
+// double returns 2a; its backward, recorded as borrowing, adds 2g into a's
+// gradient with AddToGrad, so the gradients it makes are the engine's own.
+// It notes in seen the storage of each gradient it starts.
+func double(a *Value, seen map[*float32]bool) *Value {
+	return RecordBorrowing("double", tensor.MulScalar(a.Data, 2), func(g *tensor.Tensor) []*tensor.Tensor {
+		a.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			if !accumulate {
+				clear(dst.Data())
+				if seen != nil {
+					seen[&dst.Data()[0]] = true
+				}
+			}
+			dst.AddScaledInPlace(2, g)
+		})
+		return []*tensor.Tensor{nil}
+	}, a)
+}
+
+// pass returns a and passes its gradient on unchanged, as the same tensor.
+func pass(a *Value) *Value {
+	return RecordBorrowing("pass", a.Data.Clone(), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{g}
+	}, a)
+}
+
+// keep returns a and keeps the gradient it receives in *kept: it does not
+// borrow its gradient, so it is recorded with Record.
+func keep(a *Value, kept **tensor.Tensor) *Value {
+	return Record("keep", a.Data.Clone(), func(g *tensor.Tensor) []*tensor.Tensor {
+		*kept = g
+		return []*tensor.Tensor{g.Clone()}
+	}, a)
+}
+
+func TestGradientStorageReused(t *testing.T) {
+	x := Param(tensor.Ones(minScratch))
+	seen := map[*float32]bool{}
+	// The gradients between the doubles are the engine's and borrowed:
+	// after two steps have filled the free list, a step takes all of its
+	// gradients' storage from there.
+	for step := range 5 {
+		x.ZeroGrad()
+		before := len(seen)
+		sum(double(double(double(x, seen), seen), seen)).Backward()
+		if got := x.Grad.Data(); got[0] != 8 || got[len(got)-1] != 8 {
+			t.Fatalf("step %d: x.Grad = [%v ... %v]; want 8 everywhere", step, got[0], got[len(got)-1])
+		}
+		if step >= 2 && len(seen) != before {
+			t.Errorf("step %d used %d new gradient buffers; want all from the free list", step, len(seen)-before)
+		}
+	}
+}
+
+func TestGradientStorageNotReusedWhenHeld(t *testing.T) {
+	// A gradient passed on unchanged, or received by an op recorded with
+	// Record, may still be in use: Backward must not reuse its storage.
+	var kept *tensor.Tensor
+	x := Param(tensor.Ones(minScratch))
+	sum(double(keep(double(double(x, nil), nil), &kept), nil)).Backward()
+	if kept == nil || kept.Data()[0] != 2 {
+		t.Fatalf("keep received %v; want twos", kept)
+	}
+	y := Param(tensor.Ones(minScratch))
+	sum(double(pass(double(y, nil)), nil)).Backward()
+	// Later gradients of the same size must not land in kept's storage,
+	// nor in y's gradient, which pass handed on.
+	for range 3 {
+		x.ZeroGrad()
+		sum(double(double(double(x, nil), nil), nil)).Backward()
+	}
+	if kept.Data()[0] != 2 || kept.Data()[minScratch-1] != 2 {
+		t.Errorf("a gradient held by an op recorded with Record was overwritten: [%v ... %v]", kept.Data()[0], kept.Data()[minScratch-1])
+	}
+	if g := y.Grad.Data(); g[0] != 4 || g[minScratch-1] != 4 {
+		t.Errorf("y.Grad = [%v ... %v]; want 4 everywhere", g[0], g[minScratch-1])
+	}
+}

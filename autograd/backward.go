@@ -76,10 +76,23 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 					p.pending, p.owned = tensor.Add(p.pending, grads[j]), true
 				}
 			}
+			if owned && n.borrows && !passedOn(g, grads) {
+				freeScratch(g)
+			}
 		}
 		// Release the node: its closure holds the forward tensors it needed.
 		n.backward, n.parents, n.released = nil, nil, true
 	}
+}
+
+// passedOn reports whether any of grads shares storage with g.
+func passedOn(g *tensor.Tensor, grads []*tensor.Tensor) bool {
+	for _, d := range grads {
+		if d != nil && tensor.Overlaps(g, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // accumulate adds g into the gradient of leaf u. If u has none, g becomes it

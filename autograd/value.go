@@ -47,6 +47,7 @@ type node struct {
 	parents  []*Value
 	backward BackwardFunc
 	released bool // set once Backward has run through the node
+	borrows  bool // backward keeps no reference to its gradient: RecordBorrowing
 }
 
 // Param returns a leaf value that requires a gradient: a trainable parameter.
@@ -118,7 +119,7 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 		}
 		dst := v.spare
 		if dst == nil || !tensor.SameShape(dst, v.Data) {
-			dst = tensor.New(v.Data.Shape()...)
+			dst = newScratch(v.Data.Shape())
 		}
 		v.spare = nil
 		write(dst, false)
@@ -130,7 +131,7 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 	}
 	switch {
 	case v.pending == nil:
-		dst := tensor.New(v.Data.Shape()...)
+		dst := newScratch(v.Data.Shape())
 		write(dst, false)
 		v.pending, v.owned = dst, true
 	case !v.owned:
@@ -148,9 +149,23 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 // and the result is a constant; so inside NoGrad, or on constants, ops cost
 // only their forward computation.
 func Record(op string, out *tensor.Tensor, backward BackwardFunc, parents ...*Value) *Value {
+	return record(op, out, backward, false, parents)
+}
+
+// RecordBorrowing is Record for an op whose backward function only borrows
+// its gradient argument: once it returns, it keeps no reference to it or to
+// its storage, other than in the gradients it returns (a view of it, or the
+// tensor itself). Backward may then reuse that storage for later gradients.
+// Every op in package ops is recorded this way; an op of your own that
+// cannot promise it should use Record.
+func RecordBorrowing(op string, out *tensor.Tensor, backward BackwardFunc, parents ...*Value) *Value {
+	return record(op, out, backward, true, parents)
+}
+
+func record(op string, out *tensor.Tensor, backward BackwardFunc, borrows bool, parents []*Value) *Value {
 	for _, p := range parents {
 		if p.RequiresGrad() {
-			return &Value{Data: out, requiresGrad: true, node: &node{op: op, parents: parents, backward: backward}}
+			return &Value{Data: out, requiresGrad: true, node: &node{op: op, parents: parents, backward: backward, borrows: borrows}}
 		}
 	}
 	return Const(out)

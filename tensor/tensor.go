@@ -276,6 +276,10 @@ func overlaps(a, b []float32) bool {
 	return pa < pb+uintptr(len(b))*size && pb < pa+uintptr(len(a))*size
 }
 
+// Overlaps reports whether a and b share any element of storage, as a view
+// and the tensor it was made from do.
+func Overlaps(a, b *Tensor) bool { return overlaps(a.data, b.data) }
+
 // sameStorage reports whether a and b are the same elements of storage.
 func sameStorage(a, b *Tensor) bool {
 	return len(a.data) == len(b.data) && (len(a.data) == 0 || &a.data[0] == &b.data[0])

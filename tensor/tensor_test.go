@@ -207,3 +207,23 @@ func TestEqualAllClose(t *testing.T) {
 		}
 	}
 }
+
+func TestOverlaps(t *testing.T) {
+	a := Arange(0, 12, 1)
+	b := Reshape(a, 3, 4)
+	for _, c := range []struct {
+		name string
+		x, y *Tensor
+		want bool
+	}{
+		{"a view and its source", a, b, true},
+		{"a slice and its source", a.Slice(2, 4), a, true},
+		{"two disjoint slices", a.Slice(0, 2), a.Slice(2, 4), false},
+		{"a clone", a, a.Clone(), false},
+		{"an empty tensor", New(0), a, false},
+	} {
+		if got := Overlaps(c.x, c.y); got != c.want {
+			t.Errorf("Overlaps(%s) = %v; want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package autograd
+
+import (
+	"sync"
+
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// Gradients that flow between ops during Backward live only until the op
+// that receives them has run. When the engine made such a gradient itself
+// (through AddToGrad or a sum) and the op that received it was recorded with
+// RecordBorrowing, nothing can hold it afterwards, so its storage goes to a
+// free list, and AddToGrad hands it out again for a later gradient of the
+// same size, in this Backward or the next training step's. A step then
+// reuses the memory of its gradients, still warm in cache, instead of
+// allocating and clearing new memory. The list keeps at most maxScratch
+// bytes, like a caching allocator: a training loop's gradients stay there
+// between steps.
+
+const (
+	// minScratch is the smallest gradient, in elements, worth keeping:
+	// below it allocating is as cheap as the list.
+	minScratch = 1024
+	// maxScratch bounds the bytes the free list holds.
+	maxScratch = 64 << 20
+)
+
+var scratch struct {
+	sync.Mutex
+	free  map[int][]*tensor.Tensor // by number of elements, the last freed last
+	bytes int
+}
+
+// newScratch returns a tensor of the given shape whose contents are
+// undefined: storage from the free list if it has some of the right size, a
+// new tensor otherwise.
+func newScratch(shape []int) *tensor.Tensor {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	if n >= minScratch {
+		scratch.Lock()
+		list := scratch.free[n]
+		if k := len(list); k > 0 {
+			t := list[k-1]
+			list[k-1] = nil
+			scratch.free[n] = list[:k-1]
+			scratch.bytes -= 4 * n
+			scratch.Unlock()
+			return tensor.Reshape(t, shape...)
+		}
+		scratch.Unlock()
+	}
+	return tensor.New(shape...)
+}
+
+// freeScratch puts t's storage on the free list. Nothing may use t
+// afterwards.
+func freeScratch(t *tensor.Tensor) {
+	n := t.Len()
+	if n < minScratch {
+		return
+	}
+	scratch.Lock()
+	defer scratch.Unlock()
+	if scratch.bytes+4*n > maxScratch {
+		return // the collector takes it
+	}
+	if scratch.free == nil {
+		scratch.free = make(map[int][]*tensor.Tensor)
+	}
+	scratch.free[n] = append(scratch.free[n], t)
+	scratch.bytes += 4 * n
+}
