@@ -21,10 +21,34 @@ func reduceTo(g *tensor.Tensor, shape []int) *tensor.Tensor {
 	return tensor.SumTo(g, shape...)
 }
 
+// setGrad gives x the gradient that set writes, whole, into a slice of x's
+// size: straight into the engine's sum for x when that holds nothing yet,
+// which saves a tensor, or through a temporary added to it otherwise. If x
+// needs no gradient, set runs into a temporary when always is true, for a
+// backward that computes other gradients in the same pass, and not at all
+// otherwise.
+func setGrad(x *autograd.Value, always bool, set func(dx []float32)) {
+	if !x.RequiresGrad() {
+		if always {
+			set(make([]float32, x.Data.Len()))
+		}
+		return
+	}
+	x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+		if !accumulate {
+			set(dst.Data())
+			return
+		}
+		dx := tensor.ZerosLike(dst)
+		set(dx.Data())
+		dst.AddInPlace(dx)
+	})
+}
+
 // Add returns a + b, broadcast. It panics if the shapes cannot broadcast.
 func Add(a, b *autograd.Value) *autograd.Value {
 	out := tensor.Add(a.Data, b.Data)
-	return autograd.Record("Add", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Add", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a + b
 		var da, db *tensor.Tensor
 		if a.RequiresGrad() {
@@ -40,7 +64,7 @@ func Add(a, b *autograd.Value) *autograd.Value {
 // Sub returns a - b, broadcast. It panics if the shapes cannot broadcast.
 func Sub(a, b *autograd.Value) *autograd.Value {
 	out := tensor.Sub(a.Data, b.Data)
-	return autograd.Record("Sub", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Sub", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a - b
 		var da, db *tensor.Tensor
 		if a.RequiresGrad() {
@@ -57,7 +81,7 @@ func Sub(a, b *autograd.Value) *autograd.Value {
 // shapes cannot broadcast.
 func Mul(a, b *autograd.Value) *autograd.Value {
 	out := tensor.Mul(a.Data, b.Data)
-	return autograd.Record("Mul", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Mul", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a * b
 		var da, db *tensor.Tensor
 		if a.RequiresGrad() {
@@ -73,7 +97,7 @@ func Mul(a, b *autograd.Value) *autograd.Value {
 // Div returns a / b, broadcast. It panics if the shapes cannot broadcast.
 func Div(a, b *autograd.Value) *autograd.Value {
 	out := tensor.Div(a.Data, b.Data)
-	return autograd.Record("Div", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Div", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a / b
 		var da, db *tensor.Tensor
 		gb := tensor.Div(g, b.Data) // g / b
@@ -89,7 +113,7 @@ func Div(a, b *autograd.Value) *autograd.Value {
 
 // Neg returns -x.
 func Neg(x *autograd.Value) *autograd.Value {
-	return autograd.Record("Neg", tensor.Neg(x.Data), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Neg", tensor.Neg(x.Data), func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Neg(g)} // out = -x
 	}, x)
 }
@@ -99,7 +123,7 @@ func Neg(x *autograd.Value) *autograd.Value {
 // 0 where a == 0. It panics if the shapes cannot broadcast.
 func Pow(a, b *autograd.Value) *autograd.Value {
 	out := tensor.Pow(a.Data, b.Data)
-	return autograd.Record("Pow", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Pow", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a^b
 		var da, db *tensor.Tensor
 		if a.RequiresGrad() {
@@ -123,7 +147,7 @@ func Pow(a, b *autograd.Value) *autograd.Value {
 
 // AddScalar returns x + s.
 func AddScalar(x *autograd.Value, s float32) *autograd.Value {
-	return autograd.Record("AddScalar", tensor.AddScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("AddScalar", tensor.AddScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{g} // out = x + s
 	}, x)
 }
@@ -133,21 +157,21 @@ func SubScalar(x *autograd.Value, s float32) *autograd.Value { return AddScalar(
 
 // MulScalar returns s·x.
 func MulScalar(x *autograd.Value, s float32) *autograd.Value {
-	return autograd.Record("MulScalar", tensor.MulScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("MulScalar", tensor.MulScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.MulScalar(g, s)} // out = s·x
 	}, x)
 }
 
 // DivScalar returns x / s.
 func DivScalar(x *autograd.Value, s float32) *autograd.Value {
-	return autograd.Record("DivScalar", tensor.DivScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("DivScalar", tensor.DivScalar(x.Data, s), func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.DivScalar(g, s)} // out = x / s
 	}, x)
 }
 
 // PowScalar returns x raised to the constant power p elementwise.
 func PowScalar(x *autograd.Value, p float32) *autograd.Value {
-	return autograd.Record("PowScalar", tensor.PowScalar(x.Data, p), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("PowScalar", tensor.PowScalar(x.Data, p), func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x^p, so dx = g · p · x^(p-1)
 		var d *tensor.Tensor
 		switch p {

@@ -58,7 +58,7 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	for r := 0; r*S < len(wd); r++ {
 		softmaxKept(wd[r*S:(r+1)*S], keep, r*S, causal, r%T, scale)
 	}
-	return autograd.Record("AttentionWeights", w, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("AttentionWeights", w, func(g *tensor.Tensor) []*tensor.Tensor {
 		// w = softmax(scale·q·kᵀ) per row, so the score gradient is
 		// ds = scale·w·(g - Σ_j g_j·w_j); masked keys have w = 0 and get 0.
 		ds := tensor.ZerosLike(w)

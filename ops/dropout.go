@@ -42,7 +42,7 @@ func Dropout(x *autograd.Value, p float32, train bool, rng *rand.Rand) *autograd
 			m[i+1] = scale
 		}
 	}
-	return autograd.Record("Dropout", tensor.Mul(x.Data, mask), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Dropout", tensor.Mul(x.Data, mask), func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Mul(g, mask)} // out = x·mask
 	}, x)
 }

@@ -180,6 +180,32 @@ var gradCases = []gradCase{
 	{name: "MultiHeadSelfAttention", f: func(x ...*autograd.Value) *autograd.Value {
 		return MultiHeadSelfAttention(x[0], 2, nil, true)
 	}, inputs: []input{normal(2, 5, 12)}},
+	// Ops whose backward adds into a gradient their input already has from
+	// another use, here a residual connection around them.
+	{name: "ReLU/residual", f: func(x ...*autograd.Value) *autograd.Value {
+		h := Mul(x[0], x[1])
+		return Add(h, ReLU(h))
+	}, inputs: []input{awayFromZero(2, 3), awayFromZero(2, 3)}},
+	{name: "LeakyReLU/residual", f: func(x ...*autograd.Value) *autograd.Value {
+		h := Mul(x[0], x[1])
+		return Add(h, LeakyReLU(h, 0.1))
+	}, inputs: []input{awayFromZero(2, 3), awayFromZero(2, 3)}},
+	{name: "GELU/residual", f: func(x ...*autograd.Value) *autograd.Value {
+		h := Mul(x[0], x[0])
+		return Add(h, GELU(h))
+	}, inputs: []input{normal(2, 3)}},
+	{name: "GELUTanh/residual", f: func(x ...*autograd.Value) *autograd.Value {
+		h := Mul(x[0], x[0])
+		return Add(h, GELUTanh(h))
+	}, inputs: []input{normal(2, 3)}},
+	{name: "LayerNorm/residual", f: func(x ...*autograd.Value) *autograd.Value {
+		h := Mul(x[0], x[0])
+		return Add(h, LayerNorm(h, x[1], x[2], 1e-5))
+	}, inputs: []input{normal(3, 5), uniform(0.5, 1.5, 5), normal(5)}},
+	{name: "MultiHeadSelfAttention/reused", f: func(x ...*autograd.Value) *autograd.Value {
+		h := Mul(x[0], x[0])
+		return Concat(-1, h, MultiHeadSelfAttention(h, 2, nil, true))
+	}, inputs: []input{normal(2, 5, 12)}},
 	// similarity.go
 	{name: "CosineSimilarity", f: func(x ...*autograd.Value) *autograd.Value { return CosineSimilarity(x[0], x[1]) }, inputs: []input{normal(5), normal(5)}},
 	{name: "PairwiseCosine", f: func(x ...*autograd.Value) *autograd.Value { return PairwiseCosine(x[0], x[1]) }, inputs: []input{normal(3, 4), normal(2, 4)}},

@@ -105,7 +105,7 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 	if count > 0 {
 		loss = float32(total / float64(count))
 	}
-	return autograd.Record("CrossEntropy", tensor.Scalar(loss), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("CrossEntropy", tensor.Scalar(loss), func(g *tensor.Tensor) []*tensor.Tensor {
 		// loss = Σ_i -Σ_j q_ij·log softmax(x_i)_j / count, so
 		// dx_ij = g·(p_ij - q_ij) / count with q = (1-ε)·onehot + ε/C.
 		// p is overwritten in place: the backward runs once. It is scaled
@@ -204,7 +204,7 @@ func BCEWithLogits(logits, targets *autograd.Value) *autograd.Value {
 		total += max(u, 0) - u*y + math.Log1p(math.Exp(-math.Abs(u)))
 	}
 	n := float32(len(xs))
-	return autograd.Record("BCEWithLogits", tensor.Scalar(float32(total/float64(len(xs)))), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("BCEWithLogits", tensor.Scalar(float32(total/float64(len(xs)))), func(g *tensor.Tensor) []*tensor.Tensor {
 		// loss = mean(max(x, 0) - x·y + log(1 + e^-|x|)), so
 		// dx = g·(σ(x) - y)/n and dy = -g·x/n.
 		s := g.Item() / n
@@ -235,7 +235,7 @@ func MSE(pred, target *autograd.Value) *autograd.Value {
 		total += float64(d) * float64(d)
 	}
 	n := float32(diff.Len())
-	return autograd.Record("MSE", tensor.Scalar(float32(total/float64(diff.Len()))), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("MSE", tensor.Scalar(float32(total/float64(diff.Len()))), func(g *tensor.Tensor) []*tensor.Tensor {
 		// loss = mean((pred - target)²), so dpred = 2g·(pred - target)/n = -dtarget
 		dp := tensor.MulScalar(diff, 2*g.Item()/n)
 		var dt *tensor.Tensor

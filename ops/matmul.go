@@ -23,7 +23,7 @@ func MatMul(a, b *autograd.Value) *autograd.Value {
 		panic(fmt.Sprintf("ops.MatMul: shapes %v and %v: inner dimensions %d and %d differ", as, bs, k, k2))
 	}
 	out := tensor.MatMul(a.Data, b.Data)
-	return autograd.Record("MatMul", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("MatMul", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a·b: (..., m, k)(..., k, n) -> (..., m, n)
 		var da, db *tensor.Tensor
 		if a.RequiresGrad() {
@@ -76,11 +76,11 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 		return []*tensor.Tensor{nil, nil, db}
 	}
 	if b == nil {
-		return autograd.Record("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
+		return autograd.RecordBorrowing("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
 			return backward(g)[:2]
 		}, x, w)
 	}
-	return autograd.Record("Linear", y, backward, x, w, b)
+	return autograd.RecordBorrowing("Linear", y, backward, x, w, b)
 }
 
 // addRows adds the row vector b to every row of the (N, len(b)) matrix y.

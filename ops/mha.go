@@ -62,33 +62,35 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 			tensor.Gemm(false, false, T, D, T, wbh, T, v, 3*C, o[b*T*C+h*D:], C, false) // out = w·v: (T,T)(T,D) -> (T,D)
 		}
 	}
-	return autograd.Record("MultiHeadSelfAttention", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("MultiHeadSelfAttention", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// Every element of dx is written once: dq, dk and dv of each head
-		// fill its three blocks of columns.
-		dx := tensor.New(B, T, 3*C)
-		gd, dd := g.Data(), dx.Data()
-		ds := make([]float32, T*T) // one head's score gradient
-		for b := range B {
-			for h := range H {
-				q := x[b*T*3*C+h*D:]
-				k, v := q[C:], q[2*C:]
-				dq := dd[b*T*3*C+h*D:]
-				dk, dv := dq[C:], dq[2*C:]
-				gbh := gd[b*T*C+h*D:] // this head's output gradient, (T, D) with rows C apart
-				at := (b*H + h) * T * T
-				wbh := wd[at : at+T*T]
-				tensor.Gemm(false, true, T, T, D, gbh, C, v, 3*C, ds, T, false) // out = w·v, so dw = g·vᵀ: (T,D)(D,T) -> (T,T)
-				for i := range T {
-					// w = softmax(scale·scores) per row, so ds = scale·w·(dw - Σ_j dw_j·w_j);
-					// masked keys have w = 0 and get 0.
-					r := ds[i*T : (i+1)*T]
-					vecmath.SoftmaxGrad(r, r, wbh[i*T:(i+1)*T], scale)
+		// fill its three blocks of columns, or add into them when qkv
+		// already has a gradient.
+		qkv.AddToGrad(func(dx *tensor.Tensor, accumulate bool) {
+			gd, dd := g.Data(), dx.Data()
+			ds := make([]float32, T*T) // one head's score gradient
+			for b := range B {
+				for h := range H {
+					q := x[b*T*3*C+h*D:]
+					k, v := q[C:], q[2*C:]
+					dq := dd[b*T*3*C+h*D:]
+					dk, dv := dq[C:], dq[2*C:]
+					gbh := gd[b*T*C+h*D:] // this head's output gradient, (T, D) with rows C apart
+					at := (b*H + h) * T * T
+					wbh := wd[at : at+T*T]
+					tensor.Gemm(false, true, T, T, D, gbh, C, v, 3*C, ds, T, false) // out = w·v, so dw = g·vᵀ: (T,D)(D,T) -> (T,T)
+					for i := range T {
+						// w = softmax(scale·scores) per row, so ds = scale·w·(dw - Σ_j dw_j·w_j);
+						// masked keys have w = 0 and get 0.
+						r := ds[i*T : (i+1)*T]
+						vecmath.SoftmaxGrad(r, r, wbh[i*T:(i+1)*T], scale)
+					}
+					tensor.Gemm(false, false, T, D, T, ds, T, k, 3*C, dq, 3*C, accumulate) // scores = q·kᵀ, so dq = ds·k: (T,T)(T,D) -> (T,D)
+					tensor.Gemm(true, false, T, D, T, ds, T, q, 3*C, dk, 3*C, accumulate)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
+					tensor.Gemm(true, false, T, D, T, wbh, T, gbh, C, dv, 3*C, accumulate) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)
 				}
-				tensor.Gemm(false, false, T, D, T, ds, T, k, 3*C, dq, 3*C, false) // scores = q·kᵀ, so dq = ds·k: (T,T)(T,D) -> (T,D)
-				tensor.Gemm(true, false, T, D, T, ds, T, q, 3*C, dk, 3*C, false)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
-				tensor.Gemm(true, false, T, D, T, wbh, T, gbh, C, dv, 3*C, false) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)
 			}
-		}
-		return []*tensor.Tensor{dx}
+		})
+		return []*tensor.Tensor{nil}
 	}, qkv)
 }

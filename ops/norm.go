@@ -48,8 +48,7 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 	if bias != nil {
 		parents = append(parents, bias)
 	}
-	return autograd.Record("LayerNorm", out, func(g *tensor.Tensor) []*tensor.Tensor {
-		dx := tensor.ZerosLike(x.Data)
+	return autograd.RecordBorrowing("LayerNorm", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		var dw, db []float32
 		if weight != nil && weight.RequiresGrad() {
 			dw = make([]float32, C)
@@ -57,32 +56,35 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 		if bias != nil && bias.RequiresGrad() {
 			db = make([]float32, C)
 		}
-		gs, d := g.Data(), dx.Data()
-		if w != nil && dw != nil && db != nil {
-			// nn.LayerNorm's case: the loop below in one kernel.
-			vecmath.LayerNormGrad(d, gs, xhat, rstd, w, dw, db)
-			return []*tensor.Tensor{dx, tensor.FromSlice(dw), tensor.FromSlice(db)}
-		}
-		dh := make([]float32, C) // dxhat of one row
-		for i := range N {
-			gr, h, dr := gs[i*C:(i+1)*C], xhat[i*C:(i+1)*C], d[i*C:(i+1)*C]
-			// y = xhat·w + b, so dxhat = g·w, dw += g·xhat, db += g
-			if w != nil {
-				vecmath.Mul(dh, gr, w)
-			} else {
-				copy(dh, gr)
+		gs := g.Data()
+		// dx, dw and db come out of one pass; dx goes into x's gradient.
+		setGrad(x, dw != nil || db != nil, func(d []float32) {
+			if w != nil && dw != nil && db != nil {
+				// nn.LayerNorm's case: the loop below in one kernel.
+				vecmath.LayerNormGrad(d, gs, xhat, rstd, w, dw, db)
+				return
 			}
-			if dw != nil {
-				vecmath.MulAdd(dw, gr, h, dw)
+			dh := make([]float32, C) // dxhat of one row
+			for i := range N {
+				gr, h, dr := gs[i*C:(i+1)*C], xhat[i*C:(i+1)*C], d[i*C:(i+1)*C]
+				// y = xhat·w + b, so dxhat = g·w, dw += g·xhat, db += g
+				if w != nil {
+					vecmath.Mul(dh, gr, w)
+				} else {
+					copy(dh, gr)
+				}
+				if dw != nil {
+					vecmath.MulAdd(dw, gr, h, dw)
+				}
+				if db != nil {
+					vecmath.Add(db, db, gr)
+				}
+				// xhat = (x - mean)·rstd, so
+				// dx = rstd·(dxhat - mean(dxhat) - xhat·mean(dxhat·xhat))
+				vecmath.NormGradRow(dr, dh, h, rstd[i])
 			}
-			if db != nil {
-				vecmath.Add(db, db, gr)
-			}
-			// xhat = (x - mean)·rstd, so
-			// dx = rstd·(dxhat - mean(dxhat) - xhat·mean(dxhat·xhat))
-			vecmath.NormGradRow(dr, dh, h, rstd[i])
-		}
-		grads := []*tensor.Tensor{dx}
+		})
+		grads := []*tensor.Tensor{nil}
 		if weight != nil {
 			grads = append(grads, maybeTensor(dw))
 		}

@@ -58,3 +58,35 @@ func TestLayerNormPanics(t *testing.T) {
 		{"scalar", func() { LayerNorm(autograd.Scalar(1), nil, nil, 1e-5) }, "ops.LayerNorm: input of shape []"},
 	})
 }
+
+// With a constant input, LayerNorm's weight and bias still get their
+// gradients, which its backward computes in the same pass as the input's.
+func TestLayerNormConstantInput(t *testing.T) {
+	rng := seeded(3)
+	x := tensor.Randn(rng, 4, 6)
+	wt, bt := tensor.Uniform(rng, 0.5, 1.5, 6), tensor.Randn(rng, 6)
+	upstream := tensor.Randn(rng, 4, 6)
+	grads := func(in *autograd.Value) (dw, db []float32) {
+		w, b := autograd.Param(wt.Clone()), autograd.Param(bt.Clone())
+		LayerNorm(in, w, b, 1e-5).BackwardWith(upstream)
+		return w.Grad.Data(), b.Grad.Data()
+	}
+	wantW, wantB := grads(autograd.Param(x))
+	gotW, gotB := grads(autograd.Const(x))
+	if diff := cmp.Diff(wantW, gotW); diff != "" {
+		t.Errorf("weight gradient with a constant input differs (-param +const):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantB, gotB); diff != "" {
+		t.Errorf("bias gradient with a constant input differs (-param +const):\n%s", diff)
+	}
+	// And by hand: db is the column sums of the upstream gradient.
+	for j := range 6 {
+		var s float64
+		for i := range 4 {
+			s += float64(upstream.At(i, j))
+		}
+		if math.Abs(s-float64(gotB[j])) > 1e-5 {
+			t.Errorf("db[%d] = %v; want %v", j, gotB[j], s)
+		}
+	}
+}

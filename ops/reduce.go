@@ -26,7 +26,7 @@ func keptShape(shape []int, ax int) []int {
 func Sum(x *autograd.Value, ax int, keepdim bool) *autograd.Value {
 	out := tensor.Sum(x.Data, ax, keepdim)
 	shape := x.Data.Shape()
-	return autograd.Record("Sum", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Sum", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = Σ_ax x, so dx = g repeated along ax
 		return []*tensor.Tensor{tensor.BroadcastTo(tensor.Reshape(g, keptShape(shape, ax)...), shape...)}
 	}, x)
@@ -37,7 +37,7 @@ func Mean(x *autograd.Value, ax int, keepdim bool) *autograd.Value {
 	out := tensor.Mean(x.Data, ax, keepdim)
 	shape := x.Data.Shape()
 	n := float32(x.Data.Dim(ax))
-	return autograd.Record("Mean", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Mean", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = Σ_ax x / n, so dx = g/n repeated along ax
 		dx := tensor.BroadcastTo(tensor.Reshape(g, keptShape(shape, ax)...), shape...)
 		dx.ScaleInPlace(1 / n)
@@ -48,7 +48,7 @@ func Mean(x *autograd.Value, ax int, keepdim bool) *autograd.Value {
 // SumAll returns the sum of all elements of x as a 0-d value.
 func SumAll(x *autograd.Value) *autograd.Value {
 	out := tensor.Scalar(tensor.SumAll(x.Data))
-	return autograd.Record("SumAll", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("SumAll", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Full(g.Item(), x.Data.Shape()...)} // out = Σ x
 	}, x)
 }
@@ -57,7 +57,7 @@ func SumAll(x *autograd.Value) *autograd.Value {
 func MeanAll(x *autograd.Value) *autograd.Value {
 	out := tensor.Scalar(tensor.MeanAll(x.Data))
 	n := float32(x.Data.Len())
-	return autograd.Record("MeanAll", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("MeanAll", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Full(g.Item()/n, x.Data.Shape()...)} // out = Σ x / n
 	}, x)
 }
@@ -68,7 +68,7 @@ func MeanAll(x *autograd.Value) *autograd.Value {
 func Max(x *autograd.Value, ax int, keepdim bool) *autograd.Value {
 	out := tensor.Max(x.Data, ax, keepdim)
 	shape := x.Data.Shape()
-	return autograd.Record("Max", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Max", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x[argmax]: dx is g at the arg-max and 0 elsewhere.
 		// Shapes: x viewed as (outer, n, inner); g and arg as (outer, inner).
 		a := ax

@@ -18,7 +18,7 @@ import (
 // tensor.Reshape.
 func Reshape(x *autograd.Value, shape ...int) *autograd.Value {
 	xs := x.Data.Shape()
-	return autograd.Record("Reshape", tensor.Reshape(x.Data, shape...), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Reshape", tensor.Reshape(x.Data, shape...), func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Reshape(g, xs...)} // out = reshape(x)
 	}, x)
 }
@@ -26,7 +26,7 @@ func Reshape(x *autograd.Value, shape ...int) *autograd.Value {
 // Transpose returns x with its last two dimensions swapped (a copy). It
 // panics if x has fewer than two dimensions.
 func Transpose(x *autograd.Value) *autograd.Value {
-	return autograd.Record("Transpose", tensor.Transpose(x.Data), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Transpose", tensor.Transpose(x.Data), func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Transpose(g)} // out = xᵀ, so dx = gᵀ
 	}, x)
 }
@@ -35,7 +35,7 @@ func Transpose(x *autograd.Value) *autograd.Value {
 // copy). It panics unless axes is a permutation of x's dimensions.
 func Permute(x *autograd.Value, axes ...int) *autograd.Value {
 	out := tensor.Permute(x.Data, axes...)
-	return autograd.Record("Permute", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Permute", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out dimension i is x dimension axes[i]; the inverse sends it back.
 		inv := make([]int, len(axes))
 		for i, a := range axes {
@@ -56,7 +56,7 @@ func Concat(ax int, xs ...*autograd.Value) *autograd.Value {
 		ts[i] = x.Data
 	}
 	out := tensor.Concat(ax, ts...)
-	return autograd.Record("Concat", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Concat", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = [x0 x1 ...] along ax, so the dxi are g split at the same sizes
 		sizes := make([]int, len(xs))
 		for i, t := range ts {
@@ -105,7 +105,7 @@ func Slice(x *autograd.Value, ax, start, end int) *autograd.Value {
 // of a Split fill one gradient between them rather than each making a zero
 // tensor of x's shape for the engine to add up.
 func sliceRecord(op string, x *autograd.Value, out *tensor.Tensor, ax, start, end int) *autograd.Value {
-	return autograd.Record(op, out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing(op, out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x[..., start:end, ...], so dx is g there and 0 elsewhere
 		outer, n, inner := lanes(op, x.Data, ax)
 		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
@@ -131,7 +131,7 @@ func sliceRecord(op string, x *autograd.Value, out *tensor.Tensor, ax, start, en
 func Gather(x *autograd.Value, idx []int) *autograd.Value {
 	out := tensor.Gather(x.Data, idx)
 	rows := x.Data.Dim(0)
-	return autograd.Record("Gather", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Gather", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.ScatterAdd(g, idx, rows)} // out[i] = x[idx[i]]
 	}, x)
 }

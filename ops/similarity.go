@@ -56,7 +56,7 @@ func PairwiseCosine(a, b *autograd.Value) *autograd.Value {
 			o[i*m+j] /= max(na[i], cosineEps) * max(nb[j], cosineEps)
 		}
 	}
-	return autograd.Record("PairwiseCosine", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("PairwiseCosine", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out_ij = a_i·b_j / (A_i·B_j) with A_i = max(‖a_i‖, eps), so
 		//   d out_ij / d a_i = b_j/(A_i·B_j) - out_ij·a_i/‖a_i‖²,
 		// the second term only where ‖a_i‖ > eps (else A_i is constant).

@@ -82,7 +82,7 @@ func Softmax(x *autograd.Value, ax int) *autograd.Value {
 			}
 		}
 	}
-	return autograd.Record("Softmax", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Softmax", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// y = softmax(x), so dx_i = y_i·(g_i - Σ_k g_k·y_k) along the axis
 		dx := tensor.ZerosLike(g)
 		d, gs := dx.Data(), g.Data()
@@ -114,7 +114,7 @@ func LogSoftmax(x *autograd.Value, ax int) *autograd.Value {
 			}
 		}
 	}
-	return autograd.Record("LogSoftmax", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("LogSoftmax", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// y = x - log Σ exp(x), so dx_i = g_i - softmax(x)_i·Σ_k g_k
 		dx := tensor.ZerosLike(g)
 		d, gs := dx.Data(), g.Data()

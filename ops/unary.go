@@ -12,14 +12,14 @@ import (
 // Exp returns e^x elementwise.
 func Exp(x *autograd.Value) *autograd.Value {
 	out := tensor.Exp(x.Data)
-	return autograd.Record("Exp", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Exp", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Mul(g, out)} // out = e^x, so dx = g·out
 	}, x)
 }
 
 // Log returns the natural logarithm elementwise.
 func Log(x *autograd.Value) *autograd.Value {
-	return autograd.Record("Log", tensor.Log(x.Data), func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Log", tensor.Log(x.Data), func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.Div(g, x.Data)} // out = ln x, so dx = g / x
 	}, x)
 }
@@ -27,7 +27,7 @@ func Log(x *autograd.Value) *autograd.Value {
 // Sqrt returns the square root elementwise.
 func Sqrt(x *autograd.Value) *autograd.Value {
 	out := tensor.Sqrt(x.Data)
-	return autograd.Record("Sqrt", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Sqrt", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = √x, so dx = g / (2·out)
 		dx := tensor.Div(g, out)
 		dx.ScaleInPlace(0.5)
@@ -38,7 +38,7 @@ func Sqrt(x *autograd.Value) *autograd.Value {
 // Tanh returns the hyperbolic tangent elementwise.
 func Tanh(x *autograd.Value) *autograd.Value {
 	out := tensor.Tanh(x.Data)
-	return autograd.Record("Tanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Tanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = tanh x, so dx = g·(1 - out²)
 		dx := tensor.ZerosLike(g)
 		d, gs, o := dx.Data(), g.Data(), out.Data()[:len(dx.Data())]
@@ -52,7 +52,7 @@ func Tanh(x *autograd.Value) *autograd.Value {
 // Sigmoid returns 1/(1+e^-x) elementwise.
 func Sigmoid(x *autograd.Value) *autograd.Value {
 	out := tensor.Sigmoid(x.Data)
-	return autograd.Record("Sigmoid", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("Sigmoid", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = σ(x), so dx = g·out·(1 - out)
 		dx := tensor.ZerosLike(g)
 		d, gs, o := dx.Data(), g.Data(), out.Data()[:len(dx.Data())]
@@ -68,11 +68,10 @@ func Sigmoid(x *autograd.Value) *autograd.Value {
 func ReLU(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
 	vecmath.ReLUMask(out.Data(), x.Data.Data(), x.Data.Data())
-	return autograd.Record("ReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("ReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x if x > 0 else 0, so dx = g where x > 0 and 0 elsewhere
-		dx := tensor.ZerosLike(g)
-		vecmath.ReLUMask(dx.Data(), g.Data(), x.Data.Data())
-		return []*tensor.Tensor{dx}
+		setGrad(x, false, func(dx []float32) { vecmath.ReLUMask(dx, g.Data(), x.Data.Data()) })
+		return []*tensor.Tensor{nil}
 	}, x)
 }
 
@@ -80,11 +79,10 @@ func ReLU(x *autograd.Value) *autograd.Value {
 func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
 	vecmath.LeakyScale(out.Data(), x.Data.Data(), x.Data.Data(), slope)
-	return autograd.Record("LeakyReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("LeakyReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x if x > 0 else slope·x, so dx = g where x > 0 and slope·g elsewhere
-		dx := tensor.ZerosLike(g)
-		vecmath.LeakyScale(dx.Data(), g.Data(), x.Data.Data(), slope)
-		return []*tensor.Tensor{dx}
+		setGrad(x, false, func(dx []float32) { vecmath.LeakyScale(dx, g.Data(), x.Data.Data(), slope) })
+		return []*tensor.Tensor{nil}
 	}, x)
 }
 
@@ -97,11 +95,10 @@ func GELU(x *autograd.Value) *autograd.Value {
 	cdf := make([]float32, out.Len()) // Φ(x)
 	xs := x.Data.Data()
 	vecmath.GELU(out.Data(), cdf, xs) // out = x·Φ(x)
-	return autograd.Record("GELU", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("GELU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x·Φ(x), so dx = g·(Φ(x) + x·φ(x)) with φ(x) = e^(-x²/2)/√(2π)
-		dx := tensor.ZerosLike(g)
-		vecmath.GELUGrad(dx.Data(), g.Data(), cdf, xs)
-		return []*tensor.Tensor{dx}
+		setGrad(x, false, func(dx []float32) { vecmath.GELUGrad(dx, g.Data(), cdf, xs) })
+		return []*tensor.Tensor{nil}
 	}, x)
 }
 
@@ -113,11 +110,10 @@ func GELUTanh(x *autograd.Value) *autograd.Value {
 	th := make([]float32, out.Len()) // tanh(√(2/π)·(x + a·x³))
 	xs := x.Data.Data()
 	vecmath.GELUTanh(out.Data(), th, xs) // out = 0.5·x·(1 + th)
-	return autograd.Record("GELUTanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	return autograd.RecordBorrowing("GELUTanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = 0.5·x·(1 + t) with t = tanh(c·(x + a·x³)), so
 		// dx = g·(0.5·(1 + t) + 0.5·x·(1 - t²)·c·(1 + 3a·x²))
-		dx := tensor.ZerosLike(g)
-		vecmath.GELUTanhGrad(dx.Data(), g.Data(), th, xs)
-		return []*tensor.Tensor{dx}
+		setGrad(x, false, func(dx []float32) { vecmath.GELUTanhGrad(dx, g.Data(), th, xs) })
+		return []*tensor.Tensor{nil}
 	}, x)
 }
