@@ -13,10 +13,13 @@ import (
 // with the axis removed or, with keepdim, kept as size 1. Sums accumulate in
 // float64, so long sums stay accurate.
 
-// reduceBlock reduces src, an (n, inner) block, into dst of length inner.
+// reduceBlock reduces each (n, inner) block of src into inner values of
+// dst: src holds len(dst)/inner blocks one after another. Taking them all in
+// one call keeps a reduction over the last axis (inner = 1) from making a
+// call per row.
 type reduceBlock func(dst, src []float32, n, inner int)
 
-// reduce applies k to every outer block of t along axis ax. Unless emptyOK,
+// reduce applies k to the outer blocks of t along axis ax. Unless emptyOK,
 // it panics when the axis has zero size but the result does not.
 func reduce(fn string, t *Tensor, ax int, keepdim, emptyOK bool, k reduceBlock) *Tensor {
 	ax = axis(fn, ax, len(t.shape), t.shape)
@@ -31,8 +34,8 @@ func reduce(fn string, t *Tensor, ax int, keepdim, emptyOK bool, k reduceBlock) 
 	if n == 0 && inner > 0 && outer > 0 && !emptyOK {
 		panic(fmt.Sprintf("tensor: %s over axis %d of zero size in shape %v", fn, ax, t.shape))
 	}
-	for o := range outer {
-		k(out.data[o*inner:(o+1)*inner], t.data[o*n*inner:(o+1)*n*inner], n, inner)
+	if outer > 0 && inner > 0 {
+		k(out.data, t.data, n, inner)
 	}
 	return out
 }
@@ -63,18 +66,19 @@ func sumInto(acc []float64, src []float32, n, inner int) {
 }
 
 func sumBlock(scale float64) reduceBlock {
-	var acc []float64
 	return func(dst, src []float32, n, inner int) {
 		if inner == 1 {
-			dst[0] = float32(sum64(src) * scale)
+			for o := range dst {
+				dst[o] = float32(sum64(src[o*n:(o+1)*n]) * scale)
+			}
 			return
 		}
-		if len(acc) < inner {
-			acc = make([]float64, inner)
-		}
-		sumInto(acc[:inner], src, n, inner)
-		for j := range dst {
-			dst[j] = float32(acc[j] * scale)
+		acc := make([]float64, inner)
+		for o := 0; o < len(dst); o += inner {
+			sumInto(acc, src[o*n:(o+inner)*n], n, inner)
+			for j, a := range acc {
+				dst[o+j] = float32(a * scale)
+			}
 		}
 	}
 }
@@ -96,18 +100,21 @@ func Mean(t *Tensor, ax int, keepdim bool) *Tensor {
 // LayerNorm) over axis ax. It panics if the axis has zero size.
 func Var(t *Tensor, ax int, keepdim bool) *Tensor {
 	return reduce("Var", t, ax, keepdim, false, func(dst, src []float32, n, inner int) {
-		for j := range dst {
-			var s float64
-			for i := range n {
-				s += float64(src[i*inner+j])
+		for o := 0; o < len(dst); o += inner {
+			block := src[o*n : (o+inner)*n]
+			for j := range inner {
+				var s float64
+				for i := range n {
+					s += float64(block[i*inner+j])
+				}
+				mean := s / float64(n)
+				var ss float64
+				for i := range n {
+					d := float64(block[i*inner+j]) - mean
+					ss += d * d
+				}
+				dst[o+j] = float32(ss / float64(n))
 			}
-			mean := s / float64(n)
-			var ss float64
-			for i := range n {
-				d := float64(src[i*inner+j]) - mean
-				ss += d * d
-			}
-			dst[j] = float32(ss / float64(n))
 		}
 	})
 }
@@ -117,18 +124,21 @@ func Var(t *Tensor, ax int, keepdim bool) *Tensor {
 // and ties go to the first position, as in NumPy.
 func extremeBlock(sign float32, index bool) reduceBlock {
 	return func(dst, src []float32, n, inner int) {
-		for j := range dst {
-			best, at := src[j], 0
-			for i := 1; i < n; i++ {
-				v := src[i*inner+j]
-				if best == best && (v != v || sign*v > sign*best) {
-					best, at = v, i
+		for o := 0; o < len(dst); o += inner {
+			block := src[o*n : (o+inner)*n]
+			for j := range inner {
+				best, at := block[j], 0
+				for i := 1; i < n; i++ {
+					v := block[i*inner+j]
+					if best == best && (v != v || sign*v > sign*best) {
+						best, at = v, i
+					}
 				}
-			}
-			if index {
-				dst[j] = float32(at)
-			} else {
-				dst[j] = best
+				if index {
+					dst[o+j] = float32(at)
+				} else {
+					dst[o+j] = best
+				}
 			}
 		}
 	}
