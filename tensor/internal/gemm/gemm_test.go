@@ -153,7 +153,8 @@ func TestGemmShapes(t *testing.T) {
 // transposed, is bitwise the product computed directly, for every kernel,
 // transpose and accumulate, with one and with several passes over k.
 func TestGemmNarrowBitwise(t *testing.T) {
-	defer func() { transposeNarrow = true }()
+	defer func() { transposeNarrow, useDot = true, true }()
+	useDot = false // A·Bᵀ with n <= 4 would take dots on both sides
 	rng := rand.New(rand.NewPCG(5, 6))
 	withKernel(t, func(t *testing.T) {
 		for _, s := range [][3]int{{300, 3, 100}, {100, 2, 300}, {129, 1, 17}, {37, 8, 900}} {
@@ -171,6 +172,40 @@ func TestGemmNarrowBitwise(t *testing.T) {
 							}
 						}
 						o.check(t, got)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmDots checks A·Bᵀ with at most four columns, computed as dot
+// products, against the float64 reference, with k below, at and past the
+// 16-float vectors, odd and even m, padded rows and accumulate; and that
+// those products do take the dot path where the CPU has it.
+func TestGemmDots(t *testing.T) {
+	if fastDot == nil {
+		t.Skip("no dot kernel on this CPU or build")
+	}
+	orig := fastDot
+	defer func() { fastDot = orig }()
+	calls := 0
+	fastDot = func(k int, a0, a1, b0, b1, b2, b3, out *float32) {
+		calls++
+		orig(k, a0, a1, b0, b1, b2, b3, out)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	withKernel(t, func(t *testing.T) {
+		for _, m := range []int{2, 3, 17, 300} {
+			for n := 1; n <= 4 && n < m; n++ {
+				for _, k := range []int{1, 5, 15, 16, 17, 33, 100, 1000} {
+					for _, acc := range []bool{false, true} {
+						o := newOperands(rng, false, true, acc, m, n, k, 3*(k%2))
+						calls = 0
+						o.check(t, o.run())
+						if want := (m + 1) / 2; Kernel() == "avx512" && m*n*k > tinyMNK && calls != want {
+							t.Fatalf("%v: %d dot kernel calls; want %d", o, calls, want)
+						}
 					}
 				}
 			}
