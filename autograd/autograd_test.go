@@ -167,6 +167,35 @@ func TestPanickingBackwardLeavesNoPartialGradient(t *testing.T) {
 	}
 }
 
+func TestPanickingBackwardLeavesNoPartialLeafGradient(t *testing.T) {
+	// head adds into x's gradient with AddToGrad before bad panics; x.Grad
+	// must stay as it was, so that a Backward without ZeroGrad is right.
+	x := Param(tensor.FromSlice([]float32{1, 2, 3}))
+	bad := RecordBorrowing("bad", tensor.Zeros(3), func(g *tensor.Tensor) []*tensor.Tensor {
+		panic("bad backward")
+	}, x)
+	if ok, _ := panics(func() { both(sum(bad), sum(head(x, 2))).Backward() }); !ok {
+		t.Fatal("the backward did not panic")
+	}
+	if x.Grad != nil {
+		t.Fatalf("after a panicking Backward, x.Grad = %v; want nil", vals(x.Grad))
+	}
+	sum(head(x, 2)).Backward()
+	if got := fmt.Sprint(vals(x.Grad)); got != "[1 1 0]" {
+		t.Errorf("after a panicking Backward and another, x.Grad = %s; want [1 1 0]", got)
+	}
+	// Outside Backward, AddToGrad adds into a leaf's gradient at once.
+	x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+		if !accumulate {
+			t.Error("AddToGrad outside Backward did not accumulate into the gradient x has")
+		}
+		dst.AddInPlace(tensor.FromSlice([]float32{1, 2, 3}))
+	})
+	if got := fmt.Sprint(vals(x.Grad)); got != "[2 3 3]" {
+		t.Errorf("after AddToGrad outside Backward, x.Grad = %s; want [2 3 3]", got)
+	}
+}
+
 func TestBackwardWithSeed(t *testing.T) {
 	x := Param(tensor.FromSlice([]float32{1, 2, 3}))
 	mul(x, x).BackwardWith(tensor.FromSlice([]float32{1, 0, -1}))

@@ -12,7 +12,9 @@ import (
 // afterwards: its closures and intermediate gradients are freed, and a second
 // Backward through it panics. Backward panics if v has more than one element
 // (use BackwardWith then), or if v does not require a gradient (nothing
-// trainable went into it), as PyTorch does.
+// trainable went into it), as PyTorch does. Backward calls may run at the
+// same time in several goroutines on separate models, but not on graphs that
+// share a parameter: their gradients would race.
 func (v *Value) Backward() {
 	if v.Data.Len() != 1 {
 		panic(fmt.Sprintf("autograd: Backward of a value of shape %v; a non-scalar needs a seed gradient: use BackwardWith", v.Data.Shape()))
@@ -105,6 +107,9 @@ func accumulate(u *Value, g *tensor.Tensor, owned bool) {
 	switch {
 	case u.Grad != nil:
 		u.Grad.AddInPlace(g)
+		if owned {
+			freeScratch(g) // the engine's own, and now spent
+		}
 	case owned:
 		u.Grad, u.spare = g, nil
 	case u.spare != nil && tensor.SameShape(u.spare, g):

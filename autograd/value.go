@@ -99,39 +99,42 @@ func (v *Value) ZeroGrad() {
 }
 
 // AddToGrad lets the backward function of an op that has v as an input add
-// its gradient for v straight into the sum the engine keeps (for a leaf, into
-// Grad), rather than return it: cheaper when the gradient covers only part
-// of v (a slice) or comes out of a product that can accumulate into its
-// destination (tensor.MatMulTInto). write receives the destination, with v's
-// shape, and whether it holds a gradient to add to; when it does not, its
-// contents are undefined and write must set every element. The backward
-// function then returns nil for v. AddToGrad does nothing if v needs no
-// gradient. For a value an op computed, it may be called only from a
-// backward function while Backward runs; it panics otherwise.
+// its gradient for v straight into the sum the engine keeps, rather than
+// return it: cheaper when the gradient covers only part of v (a slice) or
+// comes out of a product that can accumulate into its destination
+// (tensor.MatMulTInto). write receives the destination, with v's shape, and
+// whether it holds a gradient to add to; when it does not, its contents are
+// undefined and write must set every element. write must not keep dst. The
+// backward function then returns nil for v. AddToGrad does nothing if v
+// needs no gradient. During Backward the sum reaches a leaf's Grad when the
+// leaf's turn comes, as returned gradients do, so a Backward that panics
+// half-way leaves no partial gradient behind. Outside Backward, AddToGrad
+// adds into a leaf's Grad at once, and panics for a value an op computed.
 func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 	if !v.RequiresGrad() {
 		return
 	}
-	if v.node == nil {
+	if !v.inBackward {
+		if v.node != nil {
+			panic(fmt.Sprintf("autograd: AddToGrad of a value made by %s outside Backward: call it from a backward function", v.node.op))
+		}
 		if v.Grad != nil {
 			write(v.Grad, true)
 			return
 		}
-		dst := v.spare
-		if dst == nil || !tensor.SameShape(dst, v.Data) {
-			dst = newScratch(v.Data.Shape())
-		}
-		v.spare = nil
+		dst := v.takeSpare()
 		write(dst, false)
 		v.Grad = dst
 		return
 	}
-	if !v.inBackward {
-		panic(fmt.Sprintf("autograd: AddToGrad of a value made by %s outside Backward: call it from a backward function", v.node.op))
-	}
 	switch {
 	case v.pending == nil:
-		dst := newScratch(v.Data.Shape())
+		var dst *tensor.Tensor
+		if v.node == nil && v.Grad == nil {
+			dst = v.takeSpare() // the leaf adopts it as its Grad
+		} else {
+			dst = newScratch(v.Data.Shape())
+		}
 		write(dst, false)
 		v.pending, v.owned = dst, true
 	case !v.owned:
@@ -141,6 +144,17 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 	default:
 		write(v.pending, true)
 	}
+}
+
+// takeSpare returns the storage ZeroGrad kept for a leaf's next gradient,
+// or new storage of the data's shape; its contents are undefined.
+func (v *Value) takeSpare() *tensor.Tensor {
+	dst := v.spare
+	v.spare = nil
+	if dst == nil || !tensor.SameShape(dst, v.Data) {
+		dst = newScratch(v.Data.Shape())
+	}
+	return dst
 }
 
 // Record makes the value that an op computed: out is its data, parents the
@@ -155,7 +169,9 @@ func Record(op string, out *tensor.Tensor, backward BackwardFunc, parents ...*Va
 // RecordBorrowing is Record for an op whose backward function only borrows
 // its gradient argument: once it returns, it keeps no reference to it or to
 // its storage, other than in the gradients it returns (a view of it, or the
-// tensor itself). Backward may then reuse that storage for later gradients.
+// tensor itself). Backward may then reuse that storage for later gradients;
+// it keeps up to 64 MiB of such storage between calls, as a caching
+// allocator does.
 // Every op in package ops is recorded this way; an op of your own that
 // cannot promise it should use Record.
 func RecordBorrowing(op string, out *tensor.Tensor, backward BackwardFunc, parents ...*Value) *Value {
