@@ -1,6 +1,7 @@
 package autograd
 
 import (
+	"math"
 	"sync"
 
 	"github.com/gotensor/gotensor/tensor"
@@ -17,13 +18,13 @@ import (
 // bytes, like a caching allocator: a training loop's gradients stay there
 // between steps.
 
-const (
-	// minScratch is the smallest gradient, in elements, worth keeping:
-	// below it allocating is as cheap as the list.
-	minScratch = 1024
-	// maxScratch bounds the bytes the free list holds.
-	maxScratch = 64 << 20
-)
+// maxScratch bounds the bytes the free list holds.
+const maxScratch = 64 << 20
+
+// minScratch, the smallest gradient worth keeping, and poison are set by
+// build tag: the gotensorpoison tag (CI runs the tests with it) keeps every
+// size and fills all storage handed out with NaN, so that a write that
+// misses an element, or storage reused while still in use, shows.
 
 var scratch struct {
 	sync.Mutex
@@ -48,11 +49,19 @@ func newScratch(shape []int) *tensor.Tensor {
 			scratch.free[n] = list[:k-1]
 			scratch.bytes -= 4 * n
 			scratch.Unlock()
-			return tensor.Reshape(t, shape...)
+			return poisoned(tensor.Reshape(t, shape...))
 		}
 		scratch.Unlock()
 	}
-	return tensor.New(shape...)
+	return poisoned(tensor.New(shape...))
+}
+
+// poisoned fills t with NaN under the gotensorpoison tag, and returns it.
+func poisoned(t *tensor.Tensor) *tensor.Tensor {
+	if poison {
+		t.Fill(float32(math.NaN()))
+	}
+	return t
 }
 
 // freeScratch puts t's storage on the free list. Nothing may use t

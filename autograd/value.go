@@ -152,9 +152,9 @@ func (v *Value) takeSpare() *tensor.Tensor {
 	dst := v.spare
 	v.spare = nil
 	if dst == nil || !tensor.SameShape(dst, v.Data) {
-		dst = newScratch(v.Data.Shape())
+		return newScratch(v.Data.Shape())
 	}
-	return dst
+	return poisoned(dst)
 }
 
 // Record makes the value that an op computed: out is its data, parents the

@@ -1,0 +1,8 @@
+//go:build gotensorpoison
+
+package autograd
+
+const (
+	minScratch = 1
+	poison     = true
+)
