@@ -59,7 +59,8 @@ func kernAVX2x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32
 func kernAVX2x5(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
 
 // maskedAVX512[v][h] computes h rows and at most 16·(v+1) columns of a
-// kernAVX512 tile, writing the last 16 columns under a lane mask.
+// kernAVX512 tile, reading B and writing C in the last 16 columns under a
+// lane mask.
 var maskedAVX512 = [2][]maskedFunc{
 	{1: kernAVX512m1x1, 2: kernAVX512m1x2, 3: kernAVX512m1x3, 4: kernAVX512m1x4, 5: kernAVX512m1x5, 6: kernAVX512m1x6, 7: kernAVX512m1x7, 8: kernAVX512m1x8, 9: kernAVX512m1x9, 10: kernAVX512m1x10, 11: kernAVX512m1x11, 12: kernAVX512m1x12},
 	{1: kernAVX512m2x1, 2: kernAVX512m2x2, 3: kernAVX512m2x3, 4: kernAVX512m2x4, 5: kernAVX512m2x5, 6: kernAVX512m2x6, 7: kernAVX512m2x7, 8: kernAVX512m2x8, 9: kernAVX512m2x9, 10: kernAVX512m2x10, 11: kernAVX512m2x11, 12: kernAVX512m2x12},

@@ -57,9 +57,10 @@ func (g *call) run(i0, i1, j0, j1 int, buf *buffers) {
 				je := min(jb+nb, j1)
 				if !g.directB {
 					packB(buf.b, g.b, g.ldb, g.transB, jb, je-jb, pc, kb, nr)
-				} else if w := (je - jb) % nr; w != 0 {
+				} else if w := (je - jb) % nr; w != 0 && g.ker.masked[0] == nil {
 					// The last, partial panel is packed and padded so the
-					// kernel never reads past B's columns.
+					// kernel never reads past B's columns; masked kernels
+					// read it in place under their mask.
 					packB(buf.b, g.b, g.ldb, false, je-w, w, pc, kb, nr)
 				}
 				g.macro(ib, ie, jb, je, pc, kb, acc, buf)
@@ -96,7 +97,7 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 			switch {
 			case !g.directB:
 				bp = &buf.b[(jr-jb)*kb]
-			case w == nr:
+			case w == nr || ker.masked[0] != nil:
 				bp, ldb = &g.b[pc*g.ldb+jr], g.ldb
 			}
 			if w == nr && (h == mr || ker.rows != nil) {

@@ -31,9 +31,9 @@ func label(s string)               { fmt.Fprintf(&out, "%s:\n", s) }
 // rows are addressed from four bases (rows 0, 3, 6 and 9) plus 0, 1 or 2
 // times rsa, so every row costs no extra register.
 //
-// A masked kernel (AVX-512 only) takes one more argument, mask, and writes
-// only the lanes of the last vector of each row that are set in it: the
-// right edge of C, where the tile is narrower than nr.
+// A masked kernel (AVX-512 only) takes one more argument, mask, and reads
+// and writes only the lanes of the last vector of B and of each row of C
+// that are set in it: the right edge, where the tile is narrower than nr.
 func kernel(name, reg string, mr, nv, vb, nbc int, masked bool) {
 	acc := func(r, v int) string { return fmt.Sprintf("%s%d", reg, r*nv+v) }
 	bv := func(v int) string { return fmt.Sprintf("%s%d", reg, mr*nv+v) }
@@ -84,8 +84,18 @@ func kernel(name, reg string, mr, nv, vb, nbc int, masked bool) {
 			p("VXORPS %s, %s, %s", acc(r, v), acc(r, v), acc(r, v))
 		}
 	}
+	if masked {
+		// The last vector of B is loaded under the mask too, so that B
+		// may be read in place up to its last column.
+		p("MOVQ mask+72(FP), R11")
+		p("KMOVW R11, K1")
+	}
 	label(name + "_loop")
 	for v := range nv {
+		if masked && v == nv-1 {
+			p("VMOVUPS.Z %d(BX), K1, %s", v*vb, bv(v))
+			continue
+		}
 		p("VMOVUPS %d(BX), %s", v*vb, bv(v))
 	}
 	for r := range mr {
@@ -111,10 +121,6 @@ func kernel(name, reg string, mr, nv, vb, nbc int, masked bool) {
 			return "K1, "
 		}
 		return ""
-	}
-	if masked {
-		p("MOVQ mask+72(FP), R11")
-		p("KMOVW R11, K1")
 	}
 	p("MOVQ acc+64(FP), DX")
 	p("TESTQ DX, DX")
@@ -314,7 +320,7 @@ func main() {
 	table("edgeAVX2", "kernAVX2", "Y", 6, 32, 2)
 	// Masked AVX-512 kernels for the right edge: [nv-1][h] for a tile of
 	// h rows and 16·(nv-1) < w ≤ 16·nv columns.
-	decl.WriteString("// maskedAVX512[v][h] computes h rows and at most 16·(v+1) columns of a\n// kernAVX512 tile, writing the last 16 columns under a lane mask.\n")
+	decl.WriteString("// maskedAVX512[v][h] computes h rows and at most 16·(v+1) columns of a\n// kernAVX512 tile, reading B and writing C in the last 16 columns under a\n// lane mask.\n")
 	decl.WriteString("var maskedAVX512 = [2][]maskedFunc{\n")
 	for nv := 1; nv <= 2; nv++ {
 		decl.WriteString("{")

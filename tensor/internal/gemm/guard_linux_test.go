@@ -1,0 +1,42 @@
+//go:build linux
+
+package gemm
+
+import (
+	"math/rand/v2"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+// TestGemmReadsNoFurtherThanB places B at the very end of a page that is
+// followed by an inaccessible one, with a partial last column panel read in
+// place: a kernel that loaded past B's last column would fault.
+func TestGemmReadsNoFurtherThanB(t *testing.T) {
+	const pages = 8 // the last one the guard
+	page := syscall.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, pages*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Skip("mmap:", err)
+	}
+	defer syscall.Munmap(mem)
+	guard := (pages - 1) * page
+	if err := syscall.Mprotect(mem[guard:], syscall.PROT_NONE); err != nil {
+		t.Skip("mprotect:", err)
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	withKernel(t, func(t *testing.T) {
+		for _, s := range [][3]int{{20, 17, 8}, {13, 5, 40}, {40, 47, 33}, {3, 31, 64}} {
+			for _, acc := range []bool{false, true} {
+				m, n, k := s[0], s[1], s[2]
+				o := newOperands(rng, false, false, acc, m, n, k, 0)
+				// B's k×n floats end where the guard page begins.
+				end := unsafe.Pointer(&mem[guard])
+				b := unsafe.Slice((*float32)(unsafe.Add(end, -4*k*n)), k*n)
+				copy(b, o.b)
+				o.b = b
+				o.check(t, o.run())
+			}
+		}
+	})
+}
