@@ -4,16 +4,21 @@
 // dropout, attention and cosine similarity.
 //
 // Each op computes its output with package tensor's kernels and records one
-// node with autograd.Record: its parents and a backward closure written right
-// under the forward line, which maps the gradient of the output (g) to one
-// gradient per input (dx, dw, db, ...). Softmax with cross-entropy, LayerNorm,
-// attention and Linear have fused, hand-written backward passes; comments
-// above each derived line quote the forward line it differentiates.
+// node with autograd.RecordBorrowing: its parents and a backward closure
+// written right under the forward line, which maps the gradient of the
+// output (g) to one gradient per input (dx, dw, db, ...). Softmax with
+// cross-entropy, LayerNorm, attention and Linear have fused, hand-written
+// backward passes; comments above each derived line quote the forward line
+// it differentiates. Where it saves a pass or a tensor, a closure writes an
+// input's gradient straight into the engine's sum with Value.AddToGrad
+// (Linear's products, slices, the elementwise activations) instead of
+// returning it.
 //
 // # Conventions
 //
 //   - Ops never modify their inputs' Data, and backward closures never modify
-//     the incoming gradient g. An op on values that need no gradient (constants,
+//     the incoming gradient g, nor keep it once they return (the promise
+//     RecordBorrowing makes, which lets Backward reuse its storage). An op on values that need no gradient (constants,
 //     or parameters inside autograd.NoGrad) records nothing and costs only its
 //     forward computation; a backward computes only the gradients its inputs
 //     need, returning nil for the others.
