@@ -90,6 +90,7 @@ func packB(dst, b []float32, ldb int, transB bool, j0, cols, p0, kb, nr int) {
 			for p := range kb {
 				src := b[(p0+p)*ldb+j0+full*nr : (p0+p)*ldb+j0+cols]
 				dp := d[p*nr : p*nr+len(src)]
+				//lint:ignore S1001 a memmove call per row costs more than moving w < 32 floats
 				for c, v := range src {
 					dp[c] = v
 				}
