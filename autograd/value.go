@@ -15,8 +15,9 @@ type Value struct {
 	Data *tensor.Tensor
 	// Grad is the gradient of the loss with respect to Data, with Data's
 	// shape. It is nil until Backward reaches the value, and it accumulates
-	// across Backward calls until ZeroGrad. Only values that require a
-	// gradient and have no node (leaves, such as parameters) keep theirs.
+	// across Backward calls until ZeroGrad sets it back to nil. Only values
+	// that require a gradient and have no node (leaves, such as parameters)
+	// keep theirs.
 	Grad *tensor.Tensor
 
 	requiresGrad bool
