@@ -112,11 +112,9 @@ func accumulate(u *Value, g *tensor.Tensor, owned bool) {
 		}
 	case owned:
 		u.Grad, u.spare = g, nil
-	case u.spare != nil && tensor.SameShape(u.spare, g):
-		u.spare.CopyFrom(g)
-		u.Grad, u.spare = u.spare, nil
 	default:
-		u.Grad, u.spare = g.Clone(), nil
+		u.Grad = u.takeSpare()
+		u.Grad.CopyFrom(g)
 	}
 }
 

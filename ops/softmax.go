@@ -13,8 +13,9 @@ import (
 // maximum of a lane is subtracted before exponentiating, so logits of any
 // finite size give finite results.
 
-// lanes returns the (outer, n, inner) view of x around axis ax and the
-// normalised axis. It panics, naming fn, if ax is out of range.
+// lanes returns the (outer, n, inner) view of x around axis ax, with a
+// negative ax counting from the end. It panics, naming fn, if ax is out of
+// range.
 func lanes(fn string, x *tensor.Tensor, ax int) (outer, n, inner int) {
 	shape := x.Shape()
 	if ax < -len(shape) || ax >= len(shape) {

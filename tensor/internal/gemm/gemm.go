@@ -42,16 +42,13 @@ var useDot = true
 // dotFunc computes out[r*4+j] = Σ_p ar[p]·bj[p] for r < 2, j < 4.
 type dotFunc func(k int, a0, a1, b0, b1, b2, b3, out *float32)
 
-// fastDot is dotAVX512 where the CPU has it, else nil.
-var fastDot = archDot()
-
 // dots computes C = A·Bᵀ, or adds it to C, for a row-major A and an
 // (n, k) B with n <= 4, as dot products of rows, two rows of A at a time.
 // Both operands are read in place: with so few columns, packing A (or
 // transposing it, as transposed does) costs more than the arithmetic, which
 // here is one pass over A. Each element is one dot product summed in a
 // fixed order, so the result does not depend on the thread count.
-func dots(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+func dots(dot dotFunc, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	var rows [4]*float32
 	for j := range rows {
 		rows[j] = &b[min(j, n-1)*ldb] // unused rows repeat the last one
@@ -59,7 +56,7 @@ func dots(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, 
 	var out [8]float32
 	for i := 0; i < m; i += 2 {
 		i1 := min(i+1, m-1)
-		fastDot(k, &a[i*lda], &a[i1*lda], rows[0], rows[1], rows[2], rows[3], &out[0])
+		dot(k, &a[i*lda], &a[i1*lda], rows[0], rows[1], rows[2], rows[3], &out[0])
 		for r, ir := range [2]int{i, i1} {
 			if r == 1 && ir == i {
 				break
@@ -120,11 +117,12 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		tiny(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 		return
 	}
-	if fastDot != nil && useDot && !transA && transB && n <= 4 && n < m && active.Load().name == "avx512" {
-		dots(m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	ker := active.Load()
+	if useDot && ker.dot != nil && !transA && transB && n <= 4 && n < m {
+		dots(ker.dot, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 		return
 	}
-	if ker := active.Load(); transposeNarrow && n < m && n <= ker.nr/4 {
+	if transposeNarrow && n < m && n <= ker.nr/4 {
 		transposed(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 		return
 	}
@@ -132,7 +130,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	g.problem = problem{
 		transA: transA, transB: transB, m: m, n: n, k: k,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-		accumulate: accumulate, ker: active.Load(),
+		accumulate: accumulate, ker: ker,
 	}
 	g.kc = kcFor(k)
 	// With a single row panel every B panel is used once: packing is waste.

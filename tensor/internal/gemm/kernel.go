@@ -24,9 +24,12 @@ type kernel struct {
 	// neither wasted rows nor the buffer.
 	rows []kernelFunc
 	// masked[v][h], where present, computes h rows and at most 16·(v+1)
-	// columns, storing the last 16 under the lane mask: the right edge of C
-	// without the buffer.
+	// columns, reading B and storing C in the last 16 under the lane mask:
+	// the right edge of C without the buffer or packing.
 	masked [2][]maskedFunc
+	// dot, where present, computes two rows of A against four of B as dot
+	// products: A·Bᵀ with at most four columns (see dots).
+	dot dotFunc
 }
 
 type kernelFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)

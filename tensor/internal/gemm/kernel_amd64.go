@@ -20,7 +20,7 @@ func kernAVX2(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, 
 func archKernels() []*kernel {
 	var ks []*kernel
 	if cpu.X86.HasAVX512 {
-		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512, rows: edgeAVX512[:], masked: maskedAVX512})
+		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512, rows: edgeAVX512[:], masked: maskedAVX512, dot: dotAVX512})
 	}
 	if cpu.X86.HasAVX2FMA {
 		ks = append(ks, &kernel{name: "avx2", mr: 6, nr: 16, fn: kernAVX2, rows: edgeAVX2[:]})
