@@ -55,8 +55,14 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	// Softmax of each row of scale·scores over the kept keys; rows with no
 	// kept key stay zero.
 	wd := w.Data()
-	for r := 0; r*S < len(wd); r++ {
-		softmaxKept(wd[r*S:(r+1)*S], keep, r*S, causal, r%T, scale)
+	if keep == nil && S > 0 {
+		for o := 0; o < len(wd); o += T * S {
+			softmaxRows(wd[o:o+T*S], S, causal, scale)
+		}
+	} else {
+		for r := 0; r*S < len(wd); r++ {
+			softmaxKept(wd[r*S:(r+1)*S], keep, r*S, causal, r%T, scale)
+		}
 	}
 	return autograd.RecordBorrowing("AttentionWeights", w, func(g *tensor.Tensor) []*tensor.Tensor {
 		// w = softmax(scale·q·kᵀ) per row, so the score gradient is
@@ -113,6 +119,33 @@ func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32)
 	}
 	sum := expSub(kept, kept, m) // m is finite and kept scores are <= m
 	vecmath.Scale(kept, float32(1/sum))
+}
+
+// softmaxRows is softmaxKept without a mask for the rows of one head's
+// scores w, each S keys long, query i in row i: vecmath.SoftmaxRows does
+// runs of rows in one call each, and a row without a softmax of its own
+// (a NaN, or a maximum that is not finite) takes the scalar path.
+func softmaxRows(w []float32, S int, causal bool, scale float32) {
+	first := S // the keys kept in row 0
+	if causal {
+		first = 1
+	}
+	T := len(w) / S
+	for i := 0; i < T; i++ {
+		i += vecmath.SoftmaxRows(w[i*S:], w[i*S:], S, first+i, scale)
+		if i == T {
+			break
+		}
+		// Row i holds scale·scores over its kept keys.
+		row := w[i*S : (i+1)*S]
+		m := float32(math.Inf(-1))
+		for j, v := range row {
+			if keptKey(nil, 0, causal, i, j) {
+				m = max(m, v) // NaN if v is
+			}
+		}
+		softmaxKeptScalar(row, nil, 0, causal, i, m)
+	}
 }
 
 // softmaxKeptScalar is softmaxKept's slow path for a row whose scaled

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gotensor/gotensor/autograd"
 	"github.com/gotensor/gotensor/tensor"
@@ -68,6 +69,27 @@ func TestAttentionFullyMaskedRow(t *testing.T) {
 	}
 	if row := k.Grad.Data()[8:12]; !cmp.Equal(row, make([]float32, 4)) {
 		t.Errorf("dk of a masked key = %v; want zeros", row)
+	}
+}
+
+// TestAttentionUnmaskedRows checks the weights made without a mask, many
+// rows a call, against those made with a mask that keeps every key, a row
+// at a time, for short and long rows and rows with no softmax of their own:
+// a query with an infinite or NaN entry gives infinite or NaN scores.
+func TestAttentionUnmaskedRows(t *testing.T) {
+	for _, S := range []int{1, 7, 32, 33} {
+		rng := seeded(uint64(S))
+		q := tensor.Randn(rng, 2, 5, 4)
+		k := tensor.Randn(rng, 2, S, 4)
+		q.Set(float32(math.Inf(1)), 0, 2, 1)
+		q.Set(float32(math.NaN()), 1, 3, 0)
+		for _, causal := range []bool{false, true} {
+			got := attentionWeights(autograd.Const(q), autograd.Const(k), nil, causal).Data.Data()
+			want := attentionWeights(autograd.Const(q), autograd.Const(k), tensor.Ones(2, 5, S), causal).Data.Data()
+			if !cmp.Equal(got, want, approx(1e-6, 1e-7), cmpopts.EquateNaNs()) {
+				t.Errorf("S=%d causal=%v: unmasked weights\n%v\nwant\n%v", S, causal, got, want)
+			}
+		}
 	}
 }
 

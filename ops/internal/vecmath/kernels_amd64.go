@@ -168,3 +168,15 @@ func expSubChunk(y, x []float32, m float32) float64 {
 	}
 	return expSubGo(y, x, m)
 }
+
+//go:noescape
+func softmaxRowsAVX512(y, x *float32, rows, n, first int, scale float32) int
+
+// softmaxRowsAsm reports the rows done, or -1 if it did not run; the
+// caller checks that there is a row and 1 <= n.
+func softmaxRowsAsm(y, x []float32, n, first int, scale float32) int {
+	if level != levelAVX512 || n > 32 {
+		return -1
+	}
+	return softmaxRowsAVX512(&y[0], &x[0], len(y)/n, n, first, scale)
+}

@@ -1223,3 +1223,125 @@ smnotfinite:
 	MOVQ $0, sum+40(FP)
 	VZEROUPPER
 	RET
+
+// iota holds the lane numbers 0..15 as int32.
+DATA iota<>+0(SB)/8, $0x0000000100000000
+DATA iota<>+8(SB)/8, $0x0000000300000002
+DATA iota<>+16(SB)/8, $0x0000000500000004
+DATA iota<>+24(SB)/8, $0x0000000700000006
+DATA iota<>+32(SB)/8, $0x0000000900000008
+DATA iota<>+40(SB)/8, $0x0000000b0000000a
+DATA iota<>+48(SB)/8, $0x0000000d0000000c
+DATA iota<>+56(SB)/8, $0x0000000f0000000e
+GLOBL iota<>(SB), RODATA|NOPTR, $64
+
+// HMAX512 and HSUM512 set every lane of d to the maximum or the sum of the
+// lanes of s (s is overwritten, t is scratch): a butterfly over the
+// 256-bit halves, the 128-bit quarters, the pairs and the lanes.
+#define HMAX512(s, t, d) \
+	VSHUFF32X4 $0x4e, s, s, t; \
+	VMAXPS t, s, s; \
+	VSHUFF32X4 $0xb1, s, s, t; \
+	VMAXPS t, s, s; \
+	VPERMILPS $0x4e, s, t; \
+	VMAXPS t, s, s; \
+	VPERMILPS $0xb1, s, t; \
+	VMAXPS t, s, d
+
+#define HSUM512(s, t, d) \
+	VSHUFF32X4 $0x4e, s, s, t; \
+	VADDPS t, s, s; \
+	VSHUFF32X4 $0xb1, s, s, t; \
+	VADDPS t, s, s; \
+	VPERMILPS $0x4e, s, t; \
+	VADDPS t, s, s; \
+	VPERMILPS $0xb1, s, t; \
+	VADDPS t, s, d
+
+// func softmaxRowsAVX512(y, x *float32, rows, n, first int, scale float32) int
+//
+// Rows of n <= 32 elements, n apart, each in two vectors held in
+// registers from load to store: row r keeps its first k = min(n, first+r)
+// elements (masks K1, K2 from the lane numbers in Z12, Z13), gets
+// e^(scale·x - m)/sum there and 0 in the rest. It stops before a row with
+// a NaN among its kept scores or a maximum m that is not finite, leaving
+// scale·x in that row's kept elements, and returns the rows done.
+TEXT ·softmaxRowsAVX512(SB), NOSPLIT, $0-56
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ rows+16(FP), BX
+	MOVQ n+24(FP), R9
+	MOVQ first+32(FP), R10
+	VBROADCASTSS scale+40(FP), Z15
+	LOAD512
+	VMOVDQU32 iota<>(SB), Z12
+	MOVL $16, AX
+	VPBROADCASTD AX, Z13
+	VPADDD Z12, Z13, Z13         // lanes 16..31
+	MOVL $0xff800000, AX
+	VPBROADCASTD AX, Z14         // -Inf
+	VPBROADCASTD R9, Z0
+	VPCMPD $1, Z0, Z12, K1
+	VPCMPD $1, Z0, Z13, K2
+	KMOVW K1, R12                // the store masks of a whole row
+	KMOVW K2, R13
+	MOVQ R9, R14
+	SHLQ $2, R14                 // bytes a row
+	XORQ R11, R11
+
+smrow:
+	CMPQ R11, BX
+	JGE  smrdone
+	MOVQ R10, AX
+	CMPQ AX, R9
+	CMOVQGT R9, AX               // k
+	VPBROADCASTD AX, Z0
+	VPCMPD $1, Z0, Z12, K1
+	VPCMPD $1, Z0, Z13, K2
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z10
+	VMULPS Z15, Z0, Z0
+	VMULPS Z15, Z10, Z10
+	VCMPPS $3, Z0, Z0, K3        // NaN lanes (dropped lanes hold 0)
+	VCMPPS $3, Z10, Z10, K4
+	KORTESTW K3, K4
+	JNZ  smrstop
+	VMOVAPS Z14, Z2
+	VMOVAPS Z14, Z3
+	VMOVAPS Z0, K1, Z2
+	VMOVAPS Z10, K2, Z3
+	VMAXPS Z3, Z2, Z2
+	HMAX512(Z2, Z3, Z1)
+	VMOVD X1, AX
+	ANDL $0x7fffffff, AX
+	CMPL AX, $0x7f800000
+	JAE  smrstop                 // ±Inf, or -Inf for no kept element
+	EXPSUB512(Z0, Z3, Z4, Z5, Z6, K3, K4)
+	EXPSUB512(Z10, Z7, Z8, Z9, Z11, K5, K6)
+	KANDW K1, K3, K3
+	KANDW K2, K5, K5
+	VMOVAPS.Z Z6, K3, Z6
+	VMOVAPS.Z Z11, K5, Z11
+	VADDPS Z11, Z6, Z2
+	HSUM512(Z2, Z3, Z2)
+	VDIVPS Z2, Z20, Z2           // 1/sum
+	VMULPS Z2, Z6, Z6
+	VMULPS Z2, Z11, Z11
+	KMOVW R12, K3
+	KMOVW R13, K4
+	VMOVUPS Z6, K3, (DI)
+	VMOVUPS Z11, K4, 64(DI)
+	ADDQ R14, SI
+	ADDQ R14, DI
+	INCQ R10
+	INCQ R11
+	JMP  smrow
+
+smrstop:
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z10, K2, 64(DI)
+
+smrdone:
+	MOVQ R11, ret+48(FP)
+	VZEROUPPER
+	RET

@@ -365,3 +365,133 @@ func TestLayerNormGrad(t *testing.T) {
 		})
 	}
 }
+
+// TestSoftmaxRows checks each row against a float64 softmax of its kept
+// prefix, the zeros after it, and the stop before a row with no softmax:
+// that row holds scale·x over its kept prefix, and later rows are not
+// touched.
+func TestSoftmaxRows(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(17, uint64(l)))
+			for _, n := range []int{1, 2, 5, 15, 16, 17, 31, 32, 33, 40} {
+				for _, first := range []int{0, 1, 2, n, n + 3} {
+					for trial := range 4 {
+						const rows = 7
+						x := make([]float32, rows*n)
+						for i := range x {
+							x[i] = float32(rng.NormFloat64() * 8)
+						}
+						if trial == 3 { // an edge value somewhere
+							x[rng.IntN(len(x))] = edges[rng.IntN(len(edges))]
+						}
+						scale := float32(0.25)
+						if trial == 1 {
+							scale = 1
+						}
+						y := make([]float32, len(x))
+						for i := range y {
+							y[i] = 42
+						}
+						done := SoftmaxRows(y, x, n, first, scale)
+						checkSoftmaxRows(t, y, x, n, first, scale, done)
+					}
+				}
+				// Rows with no softmax: NaN or +Inf at row 2's first key, or
+				// -Inf at all its kept keys.
+				for _, e := range []float32{nan32, inf32, -inf32} {
+					for _, first := range []int{1, n} {
+						x := make([]float32, 4*n)
+						for i := range x {
+							x[i] = float32(i%5) - 2
+						}
+						x[2*n] = e
+						if e < 0 { // all of row 2's kept keys
+							for i := range min(n, first+2) {
+								x[2*n+i] = e
+							}
+						}
+						y := make([]float32, len(x))
+						for i := range y {
+							y[i] = 42
+						}
+						done := SoftmaxRows(y, x, n, first, 0.5)
+						if done != 2 {
+							t.Fatalf("n=%d first=%d, row 2 starting with %v: SoftmaxRows = %d; want 2", n, first, e, done)
+						}
+						checkSoftmaxRows(t, y, x, n, first, 0.5, done)
+					}
+				}
+			}
+		})
+	}
+}
+
+func checkSoftmaxRows(t *testing.T, y, x []float32, n, first int, scale float32, done int) {
+	t.Helper()
+	rows := len(x) / n
+	for r := range rows {
+		k := min(n, first+r)
+		v := make([]float32, k)
+		m := math.Inf(-1)
+		nan := false
+		for j := range v {
+			v[j] = x[r*n+j] * scale
+			m = math.Max(m, float64(v[j]))
+			nan = nan || v[j] != v[j]
+		}
+		stop := nan || math.IsInf(m, 0)
+		row := y[r*n : (r+1)*n]
+		switch {
+		case r > done:
+			for j, got := range row {
+				if got != 42 {
+					t.Fatalf("n=%d first=%d: row %d after the stop at %d: [%d] = %v; want it untouched", n, first, r, done, j, got)
+				}
+			}
+		case r == done:
+			if !stop {
+				t.Fatalf("n=%d first=%d: stopped at row %d, which has a softmax (max %v)", n, first, r, m)
+			}
+			for j, got := range row {
+				want := float32(42)
+				if j < k {
+					want = v[j]
+				}
+				if got != want && !(got != got && want != want) {
+					t.Fatalf("n=%d first=%d: stop row %d: [%d] = %v; want %v", n, first, r, j, got, want)
+				}
+			}
+		default:
+			if stop {
+				t.Fatalf("n=%d first=%d: row %d (max %v, NaN %v) done; want a stop there", n, first, r, m, nan)
+			}
+			var sum float64
+			for _, s := range v {
+				sum += math.Exp(float64(s) - m)
+			}
+			for j, got := range row {
+				want, tol := 0.0, 0.0
+				if j < k {
+					// float32 rounds v - m: a relative error of 2^-24·|v - m| in the result
+					d := float64(v[j]) - m
+					want = math.Exp(d) / sum
+					tol = 1e-30
+					if want > 0 {
+						tol += want * (1e-6 - d*0x1p-24)
+					}
+				}
+				if !same(float64(got), want, tol) {
+					t.Fatalf("n=%d first=%d scale=%v: row %d [%d] = %v; want %v", n, first, scale, r, j, got, want)
+				}
+			}
+		}
+	}
+	if done < rows && done >= 0 {
+		return
+	}
+	if done != rows {
+		t.Fatalf("n=%d first=%d: SoftmaxRows = %d rows; want %d at most", n, first, done, rows)
+	}
+}

@@ -105,3 +105,39 @@ func Softmax(y, x []float32, scale float32) (m float32, sum float64, ok bool) {
 	Scale(y, float32(1/sum))
 	return m, sum, true
 }
+
+// SoftmaxRows is Softmax for the rows of causal or unmasked attention
+// weights, each row n elements long (len(y) a multiple of n; x has as many
+// elements or more): row r keeps its first k = min(n, first+r) elements,
+// which get the softmax of scale·x, and the rest get 0 (first >= n keeps
+// whole rows, first = 1 gives the causal triangle). It stops before the
+// first row whose kept maximum is NaN or not finite, which has no softmax
+// of its own (a row with no kept element among them), leaving scale·x in
+// that row's kept elements, and returns the number of rows done. y and x
+// may be the same slice.
+//
+// Rows of at most 32 elements go through one assembly call, a row per
+// pair of registers; the sum of a row's exponentials is then a float32
+// sum of 32 terms or fewer, within a few ulp of Softmax's float64 one.
+func SoftmaxRows(y, x []float32, n, first int, scale float32) int {
+	if n <= 0 || len(y) < n {
+		return 0
+	}
+	rows := len(y) / n
+	x = x[:rows*n]
+	if done := softmaxRowsAsm(y[:rows*n], x, n, first, scale); done >= 0 {
+		return done
+	}
+	for r := range rows {
+		k := min(n, first+r)
+		row := y[r*n : (r+1)*n]
+		if k <= 0 {
+			return r
+		}
+		if _, _, ok := Softmax(row[:k], x[r*n:r*n+k], scale); !ok {
+			return r
+		}
+		clear(row[k:])
+	}
+	return rows
+}
