@@ -139,8 +139,13 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 		write(dst, false)
 		v.pending, v.owned = dst, true
 	case !v.owned:
-		dst := v.pending.Clone()
-		write(dst, true)
+		// The sum so far is a gradient some op returned, which must not
+		// change: write into new storage, then add the sum to it. An op
+		// then takes its overwriting path, often cheaper than adding
+		// (setGrad's kernels have no accumulating form).
+		dst := newScratch(v.Data.Shape())
+		write(dst, false)
+		dst.AddInPlace(v.pending)
 		v.pending, v.owned = dst, true
 	default:
 		write(v.pending, true)
