@@ -9,7 +9,8 @@ import (
 // gradient (AᵀB) and input gradient (ABᵀ) products of a 784→128 layer on a
 // batch of 64; and the five products of a training step of the MLP
 // 2→100→3 on 300 points (cmd/train's default run), where one of m, n, k is
-// tiny.
+// tiny; and the products of one attention head of the small GPT (T = 32,
+// head size 16), where the per-call cost shows.
 var benchShapes = []struct {
 	name           string
 	m, k, n        int
@@ -31,6 +32,9 @@ var benchShapes = []struct {
 	{"300x3x100", 300, 3, 100, false, false},
 	{"3x300x100_AtB", 3, 300, 100, true, false},
 	{"100x300x2_AtB", 100, 300, 2, true, false},
+	{"32x16x32_ABt", 32, 16, 32, false, true},
+	{"32x32x16", 32, 32, 16, false, false},
+	{"32x32x16_AtB", 32, 32, 16, true, false},
 }
 
 // BenchmarkGemm measures C = op(A)·op(B) with the default kernel and

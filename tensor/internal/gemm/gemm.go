@@ -136,7 +136,10 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	// With a single row panel every B panel is used once: packing is waste.
 	g.directB = !transB && (g.kc*n <= directBMax || m <= g.ker.mr)
 	g.directA = n <= directAMaxN && lda%1024 != 0
-	g.split(Threads())
+	g.parts = 1
+	if m*n*k >= parMNK { // Threads reads GOMAXPROCS under the scheduler's lock
+		g.split(Threads())
+	}
 	if g.parts == 1 {
 		buf := bufPool.Get().(*buffers)
 		g.run(0, m, 0, n, buf)
