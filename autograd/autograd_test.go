@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gotensor/gotensor/tensor"
 )
@@ -493,4 +494,148 @@ func TestGradientStorageNotReusedWhenHeld(t *testing.T) {
 	if g := y.Grad.Data(); g[0] != 4 || g[minScratch-1] != 4 {
 		t.Errorf("y.Grad = [%v ... %v]; want 4 everywhere", g[0], g[minScratch-1])
 	}
+}
+
+// twice returns 2a in storage from Scratch, declared with OwnsData, and
+// keeps a buffer of twos from Scratch for its backward, declared with Keep;
+// *saved receives the buffer.
+func twice(a *Value, saved **tensor.Tensor) *Value {
+	out, buf := Scratch(a.Data.Shape()...), Scratch(a.Data.Shape()...)
+	for i, x := range a.Data.Data() {
+		out.Data()[i], buf.Data()[i] = 2*x, 2
+	}
+	if saved != nil {
+		*saved = buf
+	}
+	return RecordBorrowing("twice", out, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Mul(g, buf)}
+	}, a).Keep(buf).OwnsData()
+}
+
+// takeScratch returns k tensors of n elements from Scratch.
+func takeScratch(k, n int) []*tensor.Tensor {
+	ts := make([]*tensor.Tensor, k)
+	for i := range ts {
+		ts[i] = Scratch(n)
+	}
+	return ts
+}
+
+// overlapsAny reports whether t shares storage with any of ts.
+func overlapsAny(t *tensor.Tensor, ts ...*tensor.Tensor) bool {
+	for _, u := range ts {
+		if tensor.Overlaps(t, u) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestKeepAndRelease(t *testing.T) {
+	const n = 1031 // a size no other test uses, so the free list holds only this test's storage
+	var b1, b2 *tensor.Tensor
+	x := Param(tensor.Ones(n))
+	h := twice(x, &b1)
+	y := twice(h, &b2)
+	loss := sum(y)
+	loss.Backward()
+	if g := x.Grad.Data(); g[0] != 4 || g[n-1] != 4 {
+		t.Fatalf("x.Grad = [%v ... %v]; want 4 everywhere", g[0], g[n-1])
+	}
+	// Backward handed back the kept buffers, and only them: the activations
+	// stay readable until Release. One of the buffers already became x's
+	// gradient.
+	got := takeScratch(3, n)
+	if held := append(got, x.Grad); !overlapsAny(b1, held...) || !overlapsAny(b2, held...) {
+		t.Errorf("after Backward, neither Scratch nor x.Grad reused the kept buffers")
+	}
+	for _, s := range got {
+		if overlapsAny(s, h.Data, y.Data) {
+			t.Fatalf("after Backward, Scratch handed out an activation before Release")
+		}
+	}
+	if h.Data.Data()[0] != 2 || y.Data.Data()[n-1] != 4 {
+		t.Errorf("activations changed before Release: h[0] = %v, y[n-1] = %v", h.Data.Data()[0], y.Data.Data()[n-1])
+	}
+	loss.Release()
+	got = takeScratch(2, n)
+	if !overlapsAny(h.Data, got...) || !overlapsAny(y.Data, got...) {
+		t.Errorf("after Release, Scratch did not hand out the activations")
+	}
+	loss.Release() // nothing left: no double hand-back
+	if s := Scratch(n); overlapsAny(s, got...) {
+		t.Errorf("a second Release handed back storage again")
+	}
+	// Leaves are never handed back.
+	if s := Scratch(n); overlapsAny(s, x.Data, x.Grad) {
+		t.Errorf("Scratch handed out a parameter's storage")
+	}
+}
+
+func TestReleaseWithoutBackward(t *testing.T) {
+	const n = 1033
+	var b *tensor.Tensor
+	x := Param(tensor.Ones(n))
+	h := twice(x, &b)
+	loss := sum(h)
+	loss.Release()
+	got := takeScratch(2, n)
+	if !overlapsAny(h.Data, got...) || !overlapsAny(b, got...) {
+		t.Errorf("Release without Backward did not hand back the activation and the kept buffer")
+	}
+	wantPanic(t, "Backward after Release", func() { loss.Backward() }, "released graph")
+}
+
+func TestKeptBufferPassedOnIsNotReused(t *testing.T) {
+	const n = 1039
+	x := Param(tensor.Ones(n))
+	buf := Scratch(n)
+	buf.Fill(3)
+	// The op returns its kept buffer as x's gradient; x copies it, and the
+	// buffer must not go back to the free list, since the engine cannot
+	// tell who holds it.
+	y := RecordBorrowing("give", x.Data.Clone(), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{buf}
+	}, x).Keep(buf)
+	sum(y).Backward()
+	if s := Scratch(n); tensor.Overlaps(s, buf) {
+		t.Errorf("a kept buffer returned as a gradient was handed out again")
+	}
+	if x.Grad.Data()[0] != 3 {
+		t.Errorf("x.Grad[0] = %v; want 3", x.Grad.Data()[0])
+	}
+}
+
+func TestKeepPanicsOnOwnData(t *testing.T) {
+	x := Param(tensor.Ones(3))
+	y := RecordBorrowing("id", x.Data.Clone(), func(g *tensor.Tensor) []*tensor.Tensor { return []*tensor.Tensor{g} }, x)
+	wantPanic(t, "Keep(v.Data)", func() { y.Keep(y.Data) }, "autograd: id: Keep of storage shared with the value's own data")
+	if c := Const(tensor.Ones(3)); c.Keep(c.Data).OwnsData() != c {
+		t.Errorf("Keep and OwnsData of a constant do not return it")
+	}
+}
+
+// TestReleaseHoldsNoActivations checks that a loss kept after its step (in
+// a list of losses, say) does not keep the step's activations alive.
+func TestReleaseHoldsNoActivations(t *testing.T) {
+	const n = 1049
+	x := Param(tensor.Ones(n))
+	collected := make(chan struct{})
+	loss := func() *Value {
+		h := twice(x, nil)
+		runtime.AddCleanup(h.Data, func(c chan struct{}) { close(c) }, collected)
+		l := sum(h)
+		l.Backward()
+		return l
+	}()
+	for range 100 {
+		runtime.GC()
+		select {
+		case <-collected:
+			loss.Release() // nothing left to hand back
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatal("the activation was not collected while the loss was alive")
 }

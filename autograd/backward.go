@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"weak"
 
 	"github.com/gotensor/gotensor/tensor"
 )
@@ -81,9 +82,19 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 			if owned && n.borrows && !passedOn(g, grads) {
 				freeScratch(g)
 			}
+			for _, t := range n.kept {
+				if !passedOn(t, grads) {
+					freeScratch(t)
+				}
+			}
+		} else {
+			freeAll(n.kept)
+		}
+		if n.ownsData {
+			v.spent = append(v.spent, weak.Make(u.Data))
 		}
 		// Release the node: its closure holds the forward tensors it needed.
-		n.backward, n.parents, n.released = nil, nil, true
+		n.backward, n.parents, n.kept, n.released = nil, nil, nil, true
 	}
 }
 

@@ -65,14 +65,22 @@ func poisoned(t *tensor.Tensor) *tensor.Tensor {
 }
 
 // freeScratch puts t's storage on the free list. Nothing may use t
-// afterwards.
+// afterwards; under the gotensorpoison tag it holds NaN from then on.
 func freeScratch(t *tensor.Tensor) {
 	n := t.Len()
 	if n < minScratch {
 		return
 	}
+	poisoned(t)
 	scratch.Lock()
 	defer scratch.Unlock()
+	if poison {
+		for _, f := range scratch.free[n] {
+			if tensor.Overlaps(f, t) {
+				panic("autograd: storage handed back twice: an op's Keep or OwnsData names storage that another value also hands back")
+			}
+		}
+	}
 	if scratch.bytes+4*n > maxScratch {
 		return // the collector takes it
 	}
@@ -81,4 +89,11 @@ func freeScratch(t *tensor.Tensor) {
 	}
 	scratch.free[n] = append(scratch.free[n], t)
 	scratch.bytes += 4 * n
+}
+
+// freeAll frees each of ts.
+func freeAll(ts []*tensor.Tensor) {
+	for _, t := range ts {
+		freeScratch(t)
+	}
 }

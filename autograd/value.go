@@ -3,6 +3,7 @@ package autograd
 import (
 	"fmt"
 	"sync/atomic"
+	"weak"
 
 	"github.com/gotensor/gotensor/tensor"
 )
@@ -33,6 +34,12 @@ type Value struct {
 	inBackward bool // set while a Backward that reaches v runs
 
 	spare *tensor.Tensor // the storage of the gradient ZeroGrad dropped, for the next one
+
+	// spent holds the data of the values a Backward from v went through
+	// that their ops made for them alone (OwnsData), until Release. The
+	// pointers are weak: a loss kept for its value after the step (in a
+	// list of losses) must not keep the step's activations alive.
+	spent []weak.Pointer[tensor.Tensor]
 }
 
 // BackwardFunc receives the gradient of the loss with respect to an op's
@@ -49,6 +56,9 @@ type node struct {
 	backward BackwardFunc
 	released bool // set once Backward has run through the node
 	borrows  bool // backward keeps no reference to its gradient: RecordBorrowing
+
+	kept     []*tensor.Tensor // storage that backward alone holds (Keep)
+	ownsData bool             // the op made the value's data for it alone (OwnsData)
 }
 
 // Param returns a leaf value that requires a gradient: a trainable parameter.
@@ -191,6 +201,96 @@ func record(op string, out *tensor.Tensor, backward BackwardFunc, borrows bool, 
 		}
 	}
 	return Const(out)
+}
+
+// Scratch returns a tensor of the given shape with undefined contents, for
+// an op that sets every element: storage that Backward or Release handed
+// back, if the engine holds some of that size, or new storage. An op that
+// also declares who holds its storage (Keep, OwnsData) lets the next
+// training step reuse it instead of allocating and clearing new memory.
+func Scratch(shape ...int) *tensor.Tensor { return newScratch(shape) }
+
+// Keep tells the engine that bufs, storage the op made (its saved
+// intermediates, such as LayerNorm's normalised input, never an input's
+// data), are held by v's backward function and by nothing else: once that
+// function has run, or when Backward passes v by without a gradient for
+// it, their storage is handed back for reuse. It returns v, does nothing if
+// v was not recorded, and panics if a buffer shares v's own data (that is
+// OwnsData's).
+func (v *Value) Keep(bufs ...*tensor.Tensor) *Value {
+	if v.node == nil {
+		return v
+	}
+	for _, b := range bufs {
+		if tensor.Overlaps(b, v.Data) {
+			panic(fmt.Sprintf("autograd: %s: Keep of storage shared with the value's own data; declare that with OwnsData", v.node.op))
+		}
+	}
+	v.node.kept = append(v.node.kept, bufs...)
+	return v
+}
+
+// OwnsData tells the engine that the op made v's data for v alone, rather
+// than as a view of an input's: Release may hand its storage back. It
+// returns v, and does nothing if v was not recorded.
+func (v *Value) OwnsData() *Value {
+	if v.node != nil {
+		v.node.ownsData = true
+	}
+	return v
+}
+
+// Release hands back to the engine, for the next training step's ops to
+// reuse, the data of the values v was computed from whose ops made it for
+// them alone (OwnsData), v's own included: the storage of a finished step's
+// activations, which a caching allocator such as PyTorch's takes back when
+// the step's tensors go out of scope. Go has no such scope, so Release is
+// how a training loop says the step is over; call it on the loss after
+// Backward and after reading anything else the step computed (logits for
+// an accuracy). Afterwards the Data of those values, and of any view of
+// them (Detach, Reshape), holds other numbers: Clone what must outlive the
+// step. Parameters, constants and other leaves are never released, nor is
+// anything without Release; storage that the collector took back since
+// Backward, because nothing referred to it any more, is simply not reused.
+// If Backward has not run from v, Release also releases the graph, as
+// Backward would. A second Release does nothing.
+func (v *Value) Release() {
+	if v.node != nil && !v.node.released {
+		for _, u := range recorded(v) {
+			n := u.node
+			freeAll(n.kept)
+			if n.ownsData {
+				freeScratch(u.Data)
+			}
+			n.backward, n.parents, n.kept, n.released = nil, nil, nil, true
+		}
+	}
+	for _, w := range v.spent {
+		if t := w.Value(); t != nil {
+			freeScratch(t)
+		}
+	}
+	v.spent = nil
+}
+
+// recorded returns root and the values it was computed from whose nodes
+// Backward has not released.
+func recorded(root *Value) []*Value {
+	var vs []*Value
+	seen := map[*Value]bool{root: true}
+	stack := []*Value{root}
+	for len(stack) > 0 {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		vs = append(vs, u)
+		for _, p := range u.node.parents {
+			if !seen[p] && p.node != nil && !p.node.released {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return vs
 }
 
 // NoGrad marks the given values (usually a model's parameters) as not
