@@ -31,7 +31,9 @@ func BenchmarkTrainStep(b *testing.B) {
 			loss.Backward()
 			opt.Step()
 			opt.ZeroGrad()
-			return loss.Item()
+			l := loss.Item()
+			loss.Release()
+			return l
 		}
 		first := step()
 		for b.Loop() {
@@ -55,7 +57,9 @@ func BenchmarkTrainStep(b *testing.B) {
 			loss.Backward()
 			opt.Step()
 			opt.ZeroGrad()
-			return loss.Item()
+			l := loss.Item()
+			loss.Release()
+			return l
 		}
 		first := step()
 		for b.Loop() {

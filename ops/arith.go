@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -47,7 +48,13 @@ func setGrad(x *autograd.Value, always bool, set func(dx []float32)) {
 
 // Add returns a + b, broadcast. It panics if the shapes cannot broadcast.
 func Add(a, b *autograd.Value) *autograd.Value {
-	out := tensor.Add(a.Data, b.Data)
+	var out *tensor.Tensor
+	if tensor.SameShape(a.Data, b.Data) { // a residual: no broadcasting
+		out = autograd.Scratch(a.Data.Shape()...)
+		vecmath.Add(out.Data(), a.Data.Data(), b.Data.Data())
+	} else {
+		out = tensor.Add(a.Data, b.Data)
+	}
 	return autograd.RecordBorrowing("Add", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a + b
 		var da, db *tensor.Tensor
@@ -58,7 +65,7 @@ func Add(a, b *autograd.Value) *autograd.Value {
 			db = reduceTo(g, b.Data.Shape())
 		}
 		return []*tensor.Tensor{da, db}
-	}, a, b)
+	}, a, b).OwnsData()
 }
 
 // Sub returns a - b, broadcast. It panics if the shapes cannot broadcast.

@@ -68,7 +68,7 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 	}
 	// Shapes: x and p (N, C). p holds softmax(x) for the backward.
 	xs := logits.Data.Data()
-	p := make([]float32, len(xs))
+	p := autograd.Scratch(len(xs)).Data() // every row the forward does not set, the backward clears
 	// total is Σ_i lse_i - (1-ε)·x_it - ε/C·Σ_j x_ij over the rows that
 	// count, with lse_i = log Σ_j e^x_ij: the loss_i below, summed.
 	var total float64

@@ -52,11 +52,11 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 	// Shapes: x2 (N, in), w (out, in), y (N, out) with N the product of the
 	// leading dimensions of x.
 	x2 := tensor.Reshape(x.Data, -1, in)
-	y := tensor.MatMulT(x2, w.Data, false, true) // y = x·Wᵀ
+	y := autograd.Scratch(append(xs[:len(xs)-1:len(xs)-1], nout)...)
+	tensor.MatMulTInto(tensor.Reshape(y, -1, nout), x2, w.Data, false, true, false) // y = x·Wᵀ
 	if b != nil {
 		addRows(y.Data(), b.Data.Data())
 	}
-	y = tensor.Reshape(y, append(xs[:len(xs)-1:len(xs)-1], nout)...)
 	backward := func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := tensor.Reshape(g, -1, nout)
 		var db *tensor.Tensor
@@ -78,9 +78,9 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 	if b == nil {
 		return autograd.RecordBorrowing("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
 			return backward(g)[:2]
-		}, x, w)
+		}, x, w).OwnsData()
 	}
-	return autograd.RecordBorrowing("Linear", y, backward, x, w, b)
+	return autograd.RecordBorrowing("Linear", y, backward, x, w, b).OwnsData()
 }
 
 // addRows adds the row vector b to every row of the (N, len(b)) matrix y.

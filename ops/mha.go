@@ -44,8 +44,8 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 		keep = mask.Data()
 	}
 	scale := float32(1 / math.Sqrt(float64(D)))
-	out := tensor.New(B, T, C)
-	w := tensor.New(B, H, T, T) // the attention weights, kept for the backward
+	out := autograd.Scratch(B, T, C)  // every head writes its columns of every row
+	w := autograd.Scratch(B, H, T, T) // the attention weights, kept for the backward
 	x, o, wd := qkv.Data.Data(), out.Data(), w.Data()
 	for b := range B {
 		for h := range H {
@@ -96,5 +96,5 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 			}
 		})
 		return []*tensor.Tensor{nil}
-	}, qkv)
+	}, qkv).Keep(w).OwnsData()
 }

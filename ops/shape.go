@@ -133,7 +133,7 @@ func Gather(x *autograd.Value, idx []int) *autograd.Value {
 	rows := x.Data.Dim(0)
 	return autograd.RecordBorrowing("Gather", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.ScatterAdd(g, idx, rows)} // out[i] = x[idx[i]]
-	}, x)
+	}, x).OwnsData()
 }
 
 // Embedding returns the rows of a (V, D) table for the given ids, as a

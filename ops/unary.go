@@ -66,24 +66,24 @@ func Sigmoid(x *autograd.Value) *autograd.Value {
 // ReLU returns max(x, 0) elementwise; NaN stays NaN. Its gradient at
 // exactly 0 is 0, as in PyTorch.
 func ReLU(x *autograd.Value) *autograd.Value {
-	out := tensor.ZerosLike(x.Data)
+	out := autograd.Scratch(x.Data.Shape()...)
 	vecmath.ReLUMask(out.Data(), x.Data.Data(), x.Data.Data())
 	return autograd.RecordBorrowing("ReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x if x > 0 else 0, so dx = g where x > 0 and 0 elsewhere
 		setGrad(x, false, func(dx []float32) { vecmath.ReLUMask(dx, g.Data(), x.Data.Data()) })
 		return []*tensor.Tensor{nil}
-	}, x)
+	}, x).OwnsData()
 }
 
 // LeakyReLU returns x where x > 0 and slope·x elsewhere.
 func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
-	out := tensor.ZerosLike(x.Data)
+	out := autograd.Scratch(x.Data.Shape()...)
 	vecmath.LeakyScale(out.Data(), x.Data.Data(), x.Data.Data(), slope)
 	return autograd.RecordBorrowing("LeakyReLU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x if x > 0 else slope·x, so dx = g where x > 0 and slope·g elsewhere
 		setGrad(x, false, func(dx []float32) { vecmath.LeakyScale(dx, g.Data(), x.Data.Data(), slope) })
 		return []*tensor.Tensor{nil}
-	}, x)
+	}, x).OwnsData()
 }
 
 // GELU returns the Gaussian error linear unit x·Φ(x) = 0.5·x·(1 + erf(x/√2))

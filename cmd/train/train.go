@@ -194,6 +194,7 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 		}
 		t.opt.Step()
 		t.opt.ZeroGrad()
+		loss.Release() // the step's activations serve the next step
 		t.spent += time.Since(start)
 		t.step++
 		t.rows = append(t.rows, metric{t.step, l, acc, lr, t.spent.Seconds()})
