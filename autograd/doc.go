@@ -21,6 +21,15 @@
 // intermediate gradients are dropped, so memory does not grow over training
 // steps, and a second Backward through the same graph panics.
 //
+// Storage is reused across steps as a caching allocator would. Gradients
+// that the engine made and an op recorded with RecordBorrowing consumed go
+// to a free list at once. An op may take its output and saved buffers from
+// that list (Scratch) and declare them: Keep for buffers only its backward
+// holds, handed back once it has run; OwnsData for an output made for the
+// value alone, handed back when the training loop calls Release on the loss
+// at the end of the step, the point where PyTorch's tensors would go out of
+// scope.
+//
 // Recording happens only when some input requires a gradient. NoGrad turns
 // that off for given values (a model's parameters) for evaluation; it is a
 // property of values rather than a global mode, so goroutines running

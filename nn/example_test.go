@@ -25,16 +25,19 @@ func Example() {
 	x := autograd.Const(tensor.FromSlice([]float32{0, 0, 0, 1, 1, 0, 1, 1}, 4, 2))
 	y := []int{0, 1, 1, 0}
 
-	// Each step: forward, loss, backward, update, clear the gradients.
+	// Each step: forward, loss, backward, update, clear the gradients, and
+	// hand the step's activations back for the next step to reuse.
 	opt := optim.NewAdam(model.Parameters(), optim.AdamConfig{LR: 0.05})
-	var loss *autograd.Value
+	var last float32
 	for range 300 {
-		loss = ops.CrossEntropy(model.Forward(x), y)
+		loss := ops.CrossEntropy(model.Forward(x), y)
 		loss.Backward()
 		opt.Step()
 		opt.ZeroGrad()
+		last = loss.Item()
+		loss.Release()
 	}
-	fmt.Printf("loss below 0.01: %v\n", loss.Item() < 0.01)
+	fmt.Printf("loss below 0.01: %v\n", last < 0.01)
 
 	// Predict without recording a graph: the class with the larger logit.
 	restore := autograd.NoGrad(model.Parameters()...)
