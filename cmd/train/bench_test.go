@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// benchSteps times whole training steps (forward, backward, optimizer) of
-// the run that args describe, without evaluation, checkpoints or output,
-// with the collector set as main sets it.
+// benchSteps times whole training steps (forward, backward, optimizer,
+// Release) of the run that args describe, the trainer's own trainStep,
+// without evaluation, checkpoints or output, with the collector set as
+// main sets it.
 func benchSteps(b *testing.B, args ...string) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	setGC()
@@ -23,14 +24,12 @@ func benchSteps(b *testing.B, args ...string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	step := 0
 	b.ReportAllocs()
 	for b.Loop() {
-		loss, _ := t.task.loss(step)
-		loss.Backward()
-		t.opt.Step()
-		t.opt.ZeroGrad()
-		step++
+		if l, _, ok := t.trainStep(t.sched.LR(t.step)); !ok {
+			b.Fatalf("loss %v at step %d", l, t.step)
+		}
+		t.step++
 	}
 }
 

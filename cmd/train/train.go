@@ -181,20 +181,11 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 		}
 		lr := t.sched.LR(t.step)
 		start := time.Now()
-		t.opt.SetLR(lr)
-		loss, acc := t.task.loss(t.step)
-		l := loss.Item()
-		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
+		l, acc, ok := t.trainStep(lr)
+		if !ok {
 			bar.finish()
 			return t.diverged(l)
 		}
-		loss.Backward()
-		if t.o.Clip > 0 {
-			optim.ClipGradNorm(t.params, t.o.Clip)
-		}
-		t.opt.Step()
-		t.opt.ZeroGrad()
-		loss.Release() // the step's activations serve the next step
 		t.spent += time.Since(start)
 		t.step++
 		t.rows = append(t.rows, metric{t.step, l, acc, lr, t.spent.Seconds()})
@@ -207,6 +198,26 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 	}
 	bar.finish()
 	return t.finish()
+}
+
+// trainStep runs step t.step at learning rate lr and returns its loss and
+// the accuracy on its batch. A loss that is NaN or infinite comes back
+// with ok false before Backward, the model untouched.
+func (t *trainer) trainStep(lr float32) (loss float32, acc float64, ok bool) {
+	t.opt.SetLR(lr)
+	l, acc := t.task.loss(t.step)
+	loss = l.Item()
+	if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+		return loss, acc, false
+	}
+	l.Backward()
+	if t.o.Clip > 0 {
+		optim.ClipGradNorm(t.params, t.o.Clip)
+	}
+	t.opt.Step()
+	t.opt.ZeroGrad()
+	l.Release() // the step is over: the next one reuses its activations' storage
+	return loss, acc, true
 }
 
 // evaluate reports held-out figures and writes a checkpoint.
