@@ -49,13 +49,14 @@ func setGrad(x *autograd.Value, always bool, set func(dx []float32)) {
 // Add returns a + b, broadcast. It panics if the shapes cannot broadcast.
 func Add(a, b *autograd.Value) *autograd.Value {
 	var out *tensor.Tensor
-	if tensor.SameShape(a.Data, b.Data) { // a residual: no broadcasting
+	same := tensor.SameShape(a.Data, b.Data) // a residual: no broadcasting
+	if same {
 		out = autograd.Scratch(a.Data.Shape()...)
 		vecmath.Add(out.Data(), a.Data.Data(), b.Data.Data())
 	} else {
 		out = tensor.Add(a.Data, b.Data)
 	}
-	return autograd.RecordBorrowing("Add", out, func(g *tensor.Tensor) []*tensor.Tensor {
+	v := autograd.RecordBorrowing("Add", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = a + b
 		var da, db *tensor.Tensor
 		if a.RequiresGrad() {
@@ -65,7 +66,11 @@ func Add(a, b *autograd.Value) *autograd.Value {
 			db = reduceTo(g, b.Data.Shape())
 		}
 		return []*tensor.Tensor{da, db}
-	}, a, b).OwnsData()
+	}, a, b)
+	if same {
+		v.OwnsData() // only Scratch's storage goes back, so each step draws what the last handed back
+	}
+	return v
 }
 
 // Sub returns a - b, broadcast. It panics if the shapes cannot broadcast.

@@ -129,7 +129,17 @@ func sliceRecord(op string, x *autograd.Value, out *tensor.Tensor, ax, start, en
 // a (len(idx), ...) value; indices may repeat, and their gradients add up. It
 // panics if x is 0-d or an index is out of range.
 func Gather(x *autograd.Value, idx []int) *autograd.Value {
-	out := tensor.Gather(x.Data, idx)
+	shape := x.Data.Shape()
+	if len(shape) == 0 {
+		panic(fnMsg("Gather", "of a 0-d value"))
+	}
+	for _, i := range idx {
+		if i < 0 || i >= shape[0] {
+			panic(fnMsg("Gather", "index %d out of range [0, %d) for shape %v", i, shape[0], shape))
+		}
+	}
+	shape[0] = len(idx)
+	out := tensor.GatherInto(autograd.Scratch(shape...), x.Data, idx)
 	rows := x.Data.Dim(0)
 	return autograd.RecordBorrowing("Gather", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.ScatterAdd(g, idx, rows)} // out[i] = x[idx[i]]

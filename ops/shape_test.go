@@ -63,7 +63,8 @@ func TestShapePanics(t *testing.T) {
 		{"Split", func() { Split(m, 1, 1, 1) }, "sizes [1 1] add up to 2"},
 		{"Slice", func() { Slice(m, 1, 2, 4) }, "ops.Slice: range [2, 4) of axis 1 of shape [2 3]"},
 		{"SliceAxis", func() { Slice(m, 2, 0, 1) }, "ops.Slice: axis 2 out of range for shape [2 3]"},
-		{"Gather", func() { Gather(m, []int{2}) }, "Gather: index 2 out of range [0, 2)"},
+		{"Gather", func() { Gather(m, []int{2}) }, "ops.Gather: index 2 out of range [0, 2) for shape [2 3]"},
+		{"GatherScalar", func() { Gather(autograd.Scalar(1), []int{0}) }, "ops.Gather: of a 0-d value"},
 		{"Embedding", func() { Embedding(m, []int{0, -1}) }, "ops.Embedding: id -1 at position 1 outside [0, 2) for table [2 3]"},
 		{"EmbeddingRank", func() { Embedding(autograd.Const(tensor.Zeros(4)), nil) }, "ops.Embedding: table of shape [4]: want (V, D)"},
 	})

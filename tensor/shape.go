@@ -254,10 +254,28 @@ func Gather(t *Tensor, idx []int) *Tensor {
 	}
 	shape := slices.Clone(t.shape)
 	shape[0] = len(idx)
-	out := newTensor("Gather", shape)
-	row := numel("Gather", t.shape[1:])
+	return gather("Gather", newTensor("Gather", shape), t, idx)
+}
+
+// GatherInto is Gather into dst, which must have Gather's result shape
+// (len(idx) rows of t's row shape) and not share storage with t; every
+// element of dst is written. It returns dst, and panics as Gather does or
+// if dst's shape differs, leaving dst unchanged.
+func GatherInto(dst, t *Tensor, idx []int) *Tensor {
+	if len(t.shape) == 0 || len(dst.shape) != len(t.shape) || dst.shape[0] != len(idx) || !slices.Equal(dst.shape[1:], t.shape[1:]) {
+		panic(fmt.Sprintf("tensor: GatherInto: destination %v for %d rows of %v", dst.shape, len(idx), t.shape))
+	}
+	for _, x := range idx { // all checked before dst changes
+		checkIndex("GatherInto", x, t.shape[0], t.shape)
+	}
+	return gather("GatherInto", dst, t, idx)
+}
+
+// gather copies the rows idx of t into out.
+func gather(fn string, out, t *Tensor, idx []int) *Tensor {
+	row := numel(fn, t.shape[1:])
 	for i, x := range idx {
-		checkIndex("Gather", x, t.shape[0], t.shape)
+		checkIndex(fn, x, t.shape[0], t.shape)
 		copy(out.data[i*row:(i+1)*row], t.data[x*row:(x+1)*row])
 	}
 	return out

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -108,6 +109,15 @@ func TestGatherScatterOneHot(t *testing.T) {
 		t.Errorf("a ScatterAddInPlace that panicked changed its receiver: %v", acc)
 	}
 	wantPanic(t, "OneHot", func() { OneHot([]int{3}, 3) }, "OneHot: index 3 out of range [0, 3)")
+
+	dst := Full(-1, 3, 2)
+	checkTensor(t, "GatherInto", GatherInto(dst, table, idx), []int{3, 2}, []float32{6, 7, 0, 1, 6, 7})
+	wantPanic(t, "GatherInto shape", func() { GatherInto(Zeros(2, 2), table, idx) }, "GatherInto: destination [2 2] for 3 rows of [4 2]")
+	wantPanic(t, "GatherInto row shape", func() { GatherInto(Zeros(3, 3), table, idx) }, "destination [3 3]")
+	wantPanic(t, "GatherInto index", func() { GatherInto(dst, table, []int{0, 4, 1}) }, "GatherInto: index 4 out of range")
+	if want := []float32{6, 7, 0, 1, 6, 7}; !slices.Equal(dst.Data(), want) {
+		t.Errorf("a GatherInto that panicked changed dst: %v", dst.Data())
+	}
 }
 
 func TestBroadcastTo(t *testing.T) {
