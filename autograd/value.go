@@ -232,7 +232,9 @@ func (v *Value) Keep(bufs ...*tensor.Tensor) *Value {
 
 // OwnsData tells the engine that the op made v's data for v alone, rather
 // than as a view of an input's: Release may hand its storage back. It
-// returns v, and does nothing if v was not recorded.
+// returns v, and does nothing if v was not recorded. Declare storage taken
+// from Scratch, with Keep too: storage that no op draws again would
+// accumulate on the free list, step after step, up to its cap.
 func (v *Value) OwnsData() *Value {
 	if v.node != nil {
 		v.node.ownsData = true
