@@ -69,9 +69,7 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 		// ds = scale·w·(g - Σ_j g_j·w_j); masked keys have w = 0 and get 0.
 		ds := tensor.ZerosLike(w)
 		d, gs := ds.Data(), g.Data()
-		for o := 0; o < len(wd); o += S {
-			softmaxGrad(d[o:], gs[o:], wd[o:], S, 1, scale)
-		}
+		vecmath.SoftmaxGradRows(d, gs, wd, S, scale)
 		var dq, dk *tensor.Tensor
 		if q.RequiresGrad() {
 			dq = reduceTo(tensor.MatMulT(ds, k.Data, false, false), qs) // scores = q·kᵀ, so dq = ds·k: (T,S)(S,D) -> (T,D)

@@ -83,12 +83,9 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 					at := (b*H + h) * T * T
 					wbh := wd[at : at+T*T]
 					tensor.Gemm(false, true, T, T, D, gbh, C, v, 3*C, ds, T, false) // out = w·v, so dw = g·vᵀ: (T,D)(D,T) -> (T,T)
-					for i := range T {
-						// w = softmax(scale·scores) per row, so ds = scale·w·(dw - Σ_j dw_j·w_j);
-						// masked keys have w = 0 and get 0.
-						r := ds[i*T : (i+1)*T]
-						vecmath.SoftmaxGrad(r, r, wbh[i*T:(i+1)*T], scale)
-					}
+					// w = softmax(scale·scores) per row, so ds = scale·w·(dw - Σ_j dw_j·w_j);
+					// masked keys have w = 0 and get 0.
+					vecmath.SoftmaxGradRows(ds, ds, wbh, T, scale)
 					tensor.Gemm(false, false, T, D, T, ds, T, k, 3*C, dq, 3*C, accumulate) // scores = q·kᵀ, so dq = ds·k: (T,T)(T,D) -> (T,D)
 					tensor.Gemm(true, false, T, D, T, ds, T, q, 3*C, dk, 3*C, accumulate)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
 					tensor.Gemm(true, false, T, D, T, wbh, T, gbh, C, dv, 3*C, accumulate) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)

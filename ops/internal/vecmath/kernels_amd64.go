@@ -180,3 +180,16 @@ func softmaxRowsAsm(y, x []float32, n, first int, scale float32) int {
 	}
 	return softmaxRowsAVX512(&y[0], &x[0], len(y)/n, n, first, scale)
 }
+
+//go:noescape
+func softmaxGradRowsAVX512(d, grad, y *float32, rows, n int, scale float32)
+
+// softmaxGradRowsAsm reports whether it ran; the caller checks that there
+// is a row and 1 <= n.
+func softmaxGradRowsAsm(d, g, y []float32, n int, scale float32) bool {
+	if level != levelAVX512 || n > 32 {
+		return false
+	}
+	softmaxGradRowsAVX512(&d[0], &g[0], &y[0], len(d)/n, n, scale)
+	return true
+}

@@ -1345,3 +1345,52 @@ smrdone:
 	MOVQ R11, ret+48(FP)
 	VZEROUPPER
 	RET
+
+// func softmaxGradRowsAVX512(d, grad, y *float32, rows, n int, scale float32)
+//
+// Rows of n <= 32 elements, n apart, each in two vectors:
+// d = scale·y·(g - Σ y·g). d may be g.
+TEXT ·softmaxGradRowsAVX512(SB), NOSPLIT, $0-44
+	MOVQ d+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ rows+24(FP), BX
+	MOVQ n+32(FP), R9
+	VBROADCASTSS scale+40(FP), Z15
+	VMOVDQU32 iota<>(SB), Z12
+	MOVL $16, AX
+	VPBROADCASTD AX, Z13
+	VPADDD Z12, Z13, Z13
+	VPBROADCASTD R9, Z0
+	VPCMPD $1, Z0, Z12, K1
+	VPCMPD $1, Z0, Z13, K2
+	MOVQ R9, R14
+	SHLQ $2, R14
+	TESTQ BX, BX
+	JZ   sgrdone
+
+sgrrow:
+	VMOVUPS.Z (DX), K1, Z0
+	VMOVUPS.Z 64(DX), K2, Z1
+	VMOVUPS.Z (SI), K1, Z2
+	VMOVUPS.Z 64(SI), K2, Z3
+	VMULPS Z2, Z0, Z4
+	VFMADD231PS Z3, Z1, Z4
+	HSUM512(Z4, Z5, Z4)          // Σ y·g in every lane
+	VSUBPS Z4, Z2, Z2
+	VSUBPS Z4, Z3, Z3
+	VMULPS Z15, Z0, Z0
+	VMULPS Z15, Z1, Z1
+	VMULPS Z2, Z0, Z0
+	VMULPS Z3, Z1, Z1
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K2, 64(DI)
+	ADDQ R14, DI
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ  sgrrow
+
+sgrdone:
+	VZEROUPPER
+	RET

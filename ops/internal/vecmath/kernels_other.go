@@ -18,3 +18,5 @@ func geluTanhGradChunk(dx, g, th, x []float32) { geluTanhGradGo(dx, g, th, x) }
 func softmaxAsm(y, x []float32, scale float32) (m float32, sum float64, ran bool) { return 0, 0, false }
 
 func softmaxRowsAsm(y, x []float32, n, first int, scale float32) int { return -1 }
+
+func softmaxGradRowsAsm(d, g, y []float32, n int, scale float32) bool { return false }

@@ -258,6 +258,23 @@ func SoftmaxGrad(d, g, y []float32, scale float32) {
 	softmaxGradGo(d, g, y, scale)
 }
 
+// SoftmaxGradRows is SoftmaxGrad for each n-element row of d, g and y (len(d)
+// a multiple of n; g and y have as many elements or more): rows of at most
+// 32 elements take one assembly call for all of them. d may be g.
+func SoftmaxGradRows(d, g, y []float32, n int, scale float32) {
+	if n <= 0 || len(d) < n {
+		return
+	}
+	d = d[:len(d)/n*n]
+	g, y = g[:len(d)], y[:len(d)]
+	if softmaxGradRowsAsm(d, g, y, n, scale) {
+		return
+	}
+	for o := 0; o < len(d); o += n {
+		SoftmaxGrad(d[o:o+n], g[o:o+n], y[o:o+n], scale)
+	}
+}
+
 func softmaxGradGo(d, g, y []float32, scale float32) {
 	g, y = g[:len(d)], y[:len(d)]
 	var dot float32

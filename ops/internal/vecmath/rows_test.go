@@ -290,6 +290,40 @@ func TestSoftmaxGrad(t *testing.T) {
 	}
 }
 
+// TestSoftmaxGradRows checks every row against the float64 formula, with
+// TestSoftmaxGrad's bound, in place (d = g) as attention calls it.
+func TestSoftmaxGradRows(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(16, uint64(l)))
+			for _, n := range []int{1, 2, 15, 16, 17, 31, 32, 33, 40} {
+				const rows = 5
+				g, y := make([]float32, rows*n), make([]float32, rows*n)
+				for i := range y {
+					g[i], y[i] = float32(rng.NormFloat64()), float32(rng.Float64())
+				}
+				d := append([]float32(nil), g...)
+				SoftmaxGradRows(d, d, y, n, 0.3)
+				for r := range rows {
+					var dot, mag float64
+					for i := r * n; i < (r+1)*n; i++ {
+						dot += float64(g[i]) * float64(y[i])
+						mag += math.Abs(float64(g[i]) * float64(y[i]))
+					}
+					for i := r * n; i < (r+1)*n; i++ {
+						w := 0.3 * float64(y[i]) * (float64(g[i]) - dot)
+						tol := 0.3 * float64(y[i]) * (math.Abs(float64(g[i]))*2.4e-7 + mag*float64(n)*6e-8)
+						if math.Abs(float64(d[i])-w) > tol+1e-30 {
+							t.Fatalf("SoftmaxGradRows(n=%d) row %d [%d] = %v; want %v", n, r, i-r*n, d[i], w)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestNormRows(t *testing.T) {
 	for _, l := range levels() {
 		t.Run(levelNames[l], func(t *testing.T) {
