@@ -290,6 +290,14 @@ func BenchmarkGELU(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
 			})
+			b.Run(fmt.Sprintf("deriv/%s/%d", levelNames[l], n), func(b *testing.B) {
+				withLevel(b, l)
+				b.SetBytes(int64(12 * n))
+				for b.Loop() {
+					GELUDeriv(out, dx, x)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
+			})
 			b.Run(fmt.Sprintf("tanh/%s/%d", levelNames[l], n), func(b *testing.B) {
 				withLevel(b, l)
 				b.SetBytes(int64(12 * n))
