@@ -176,6 +176,220 @@ normrowsdone:
 	VZEROUPPER
 	RET
 
+// HSUMPDR sets the low lane of x to the sum of the 8 lanes of z (whose ymm
+// and xmm names are y and x), with ty and tx scratch: HSUMPD for any
+// register.
+#define HSUMPDR(z, y, x, ty, tx) \
+	VEXTRACTF64X4 $1, z, ty; \
+	VADDPD ty, y, y; \
+	VEXTRACTF128 $1, y, tx; \
+	VADDPD tx, x, x; \
+	VPERMILPD $1, x, tx; \
+	VADDSD tx, x, x
+
+// func normAffineRowsAVX512(out, h, x, rstd, w, b *float32, rows, n int, eps float32)
+// For each of the rows of n >= 1 elements it does what normRowsAVX512
+// does, in the same order of operations, so h and rstd are the same to
+// the bit, and sets out = h·w + b (one rounding), in the pass that writes
+// h. The sums of two rows are interleaved (A in Z0 and Z4, B in Z8 and
+// Z12), so that the chains of additions, the divisions and the square
+// roots of the two overlap; a last odd row is paired with itself.
+TEXT ·normAffineRowsAVX512(SB), NOSPLIT, $0-68
+	MOVQ out+0(FP), DI
+	MOVQ h+8(FP), R13
+	MOVQ x+16(FP), SI
+	MOVQ rstd+24(FP), R11
+	MOVQ w+32(FP), R9
+	MOVQ rows+48(FP), R10
+	MOVQ n+56(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	TAILMASK // the masks of every row's last partial vector
+	MOVQ b+40(FP), AX
+	MOVQ BX, R12
+	SHLQ $2, R12 // bytes a row
+	VCVTSI2SDQ BX, X31, X31 // n
+	VCVTSS2SD eps+64(FP), X30, X30
+	MOVQ $0x3ff0000000000000, DX // 1.0
+	VMOVQ DX, X29
+
+narow:
+	// Row A at SI, row B at DX: the next row, or A again if A is the last.
+	TESTQ R10, R10
+	JZ    nardone
+	MOVQ  SI, DX
+	CMPQ  R10, $2
+	JL    narmean
+	ADDQ  R12, DX
+
+narmean:
+	// mean = Σ x / n in float64, for A and B.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z12, Z12, Z12
+	XORQ   R8, R8
+	MOVQ   BX, CX
+
+narmean16:
+	CMPQ CX, $16
+	JL   narmeantail
+	VMOVUPS (SI)(R8*1), Z2
+	VMOVUPS (DX)(R8*1), Z10
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z13, Y13)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VADDPD Z11, Z8, Z8
+	VADDPD Z13, Z12, Z12
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  narmean16
+
+narmeantail:
+	TESTQ CX, CX
+	JZ    narmeandone
+	VMOVUPS.Z (SI)(R8*1), K1, Z2
+	VMOVUPS.Z (DX)(R8*1), K1, Z10
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z13, Y13)
+	VADDPD Z3, Z0, Z0
+	VADDPD Z5, Z4, Z4
+	VADDPD Z11, Z8, Z8
+	VADDPD Z13, Z12, Z12
+
+narmeandone:
+	VADDPD Z4, Z0, Z0
+	VADDPD Z12, Z8, Z8
+	HSUMPDR(Z0, Y0, X0, Y1, X1)
+	HSUMPDR(Z8, Y8, X8, Y9, X9)
+	VDIVSD X31, X0, X0
+	VDIVSD X31, X8, X8
+	VBROADCASTSD X0, Z6  // mean of A
+	VBROADCASTSD X8, Z14 // mean of B
+
+	// var = Σ (x - mean)² / n in float64, for A and B.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z12, Z12, Z12
+	XORQ   R8, R8
+	MOVQ   BX, CX
+
+narvar16:
+	CMPQ CX, $16
+	JL   narvartail
+	VMOVUPS (SI)(R8*1), Z2
+	VMOVUPS (DX)(R8*1), Z10
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z13, Y13)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VSUBPD Z14, Z11, Z11
+	VSUBPD Z14, Z13, Z13
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z5, Z5, Z4
+	VFMADD231PD Z11, Z11, Z8
+	VFMADD231PD Z13, Z13, Z12
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  narvar16
+
+narvartail:
+	TESTQ CX, CX
+	JZ    narvardone
+	VMOVUPS.Z (SI)(R8*1), K1, Z2
+	VMOVUPS.Z (DX)(R8*1), K1, Z10
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	WIDEN(Z10, Y10, Z11, Z13, Y13)
+	VSUBPD.Z Z6, Z3, K2, Z3
+	VSUBPD.Z Z6, Z5, K3, Z5
+	VSUBPD.Z Z14, Z11, K2, Z11
+	VSUBPD.Z Z14, Z13, K3, Z13
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z5, Z5, Z4
+	VFMADD231PD Z11, Z11, Z8
+	VFMADD231PD Z13, Z13, Z12
+
+narvardone:
+	VADDPD Z4, Z0, Z0
+	VADDPD Z12, Z8, Z8
+	HSUMPDR(Z0, Y0, X0, Y1, X1)
+	HSUMPDR(Z8, Y8, X8, Y9, X9)
+	VDIVSD X31, X0, X0
+	VDIVSD X31, X8, X8
+	VADDSD X30, X0, X0
+	VADDSD X30, X8, X8
+	VSQRTSD X0, X0, X0
+	VSQRTSD X8, X8, X8
+	VDIVSD X0, X29, X0
+	VDIVSD X8, X29, X8
+	VBROADCASTSD X0, Z7  // rstd of A
+	VBROADCASTSD X8, Z15 // rstd of B
+
+narh:
+	// rstd, then h = float32((x - mean)·rstd) and out = h·w + b, for the
+	// row at SI with its mean in Z6 and rstd in Z7.
+	VCVTSD2SS X7, X1, X1
+	VMOVSS X1, (R11)
+	XORQ   R8, R8
+	MOVQ   BX, CX
+
+narh16:
+	CMPQ CX, $16
+	JL   narhtail
+	VMOVUPS (SI)(R8*1), Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VMULPD Z7, Z3, Z3
+	VMULPD Z7, Z5, Z5
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z5, Y5
+	VINSERTF32X8 $1, Y5, Z3, Z3
+	VMOVUPS Z3, (R13)(R8*1)
+	VMOVUPS (R9)(R8*1), Z1
+	VFMADD213PS (AX)(R8*1), Z1, Z3
+	VMOVUPS Z3, (DI)(R8*1)
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  narh16
+
+narhtail:
+	TESTQ CX, CX
+	JZ    narhdone
+	VMOVUPS.Z (SI)(R8*1), K1, Z2
+	WIDEN(Z2, Y2, Z3, Z5, Y5)
+	VSUBPD Z6, Z3, Z3
+	VSUBPD Z6, Z5, Z5
+	VMULPD Z7, Z3, Z3
+	VMULPD Z7, Z5, Z5
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z5, Y5
+	VINSERTF32X8 $1, Y5, Z3, Z3
+	VMOVUPS Z3, K1, (R13)(R8*1)
+	VMOVUPS.Z (R9)(R8*1), K1, Z1
+	VMOVUPS.Z (AX)(R8*1), K1, Z2
+	VFMADD213PS Z2, Z1, Z3
+	VMOVUPS Z3, K1, (DI)(R8*1)
+
+narhdone:
+	// Next row; if it is B, run the pass again with B's mean and rstd.
+	ADDQ R12, SI
+	ADDQ R12, R13
+	ADDQ R12, DI
+	ADDQ $4, R11
+	DECQ R10
+	CMPQ SI, DX
+	JNE  narow
+	VMOVAPD Z14, Z6
+	VMOVAPD Z15, Z7
+	JMP     narh
+
+nardone:
+	VZEROUPPER
+	RET
+
 // func normGradRowAVX512(dx, dh, h *float32, n int, r float32)
 // n >= 1.
 TEXT ·normGradRowAVX512(SB), NOSPLIT, $0-36
