@@ -88,9 +88,9 @@ func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
 
 // GELU returns the Gaussian error linear unit x·Φ(x) = 0.5·x·(1 + erf(x/√2))
 // elementwise, in its exact form (PyTorch's approximate='none'). Φ is
-// computed to a relative error below 1e-6 (see vecmath.GELU). The forward
-// also computes the derivative Φ(x) + x·φ(x) from the same exponential and
-// keeps it for the backward.
+// computed to a relative error below 1e-6 (see vecmath.GELUDeriv). The
+// forward also computes the derivative Φ(x) + x·φ(x) from the same
+// exponential and keeps it for the backward.
 func GELU(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
 	d := make([]float32, out.Len())                 // Φ(x) + x·φ(x)
