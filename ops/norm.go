@@ -37,9 +37,14 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 	if bias != nil {
 		b = bias.Data.Data()
 	}
-	vecmath.NormRows(xhat, xs[:N*C], rstd, eps) // xhat = (x - mean)·rstd
-	for i := range N {
-		affine(o[i*C:(i+1)*C], xhat[i*C:(i+1)*C], w, b) // y = xhat·w + b
+	if w != nil && b != nil {
+		// nn.LayerNorm's case: the two lines below in one pass.
+		vecmath.NormAffineRows(o, xhat, xs[:N*C], rstd, w, b, eps)
+	} else {
+		vecmath.NormRows(xhat, xs[:N*C], rstd, eps) // xhat = (x - mean)·rstd
+		for i := range N {
+			affine(o[i*C:(i+1)*C], xhat[i*C:(i+1)*C], w, b) // y = xhat·w + b
+		}
 	}
 	parents := []*autograd.Value{x}
 	if weight != nil {

@@ -88,16 +88,16 @@ func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
 
 // GELU returns the Gaussian error linear unit x·Φ(x) = 0.5·x·(1 + erf(x/√2))
 // elementwise, in its exact form (PyTorch's approximate='none'). Φ is
-// computed to a relative error below 1e-6 (see vecmath.GELU) and kept for the
-// backward.
+// computed to a relative error below 1e-6 (see vecmath.GELUDeriv). The
+// forward also computes the derivative Φ(x) + x·φ(x) from the same
+// exponential and keeps it for the backward.
 func GELU(x *autograd.Value) *autograd.Value {
 	out := tensor.ZerosLike(x.Data)
-	cdf := make([]float32, out.Len()) // Φ(x)
-	xs := x.Data.Data()
-	vecmath.GELU(out.Data(), cdf, xs) // out = x·Φ(x)
+	d := make([]float32, out.Len())                 // Φ(x) + x·φ(x)
+	vecmath.GELUDeriv(out.Data(), d, x.Data.Data()) // out = x·Φ(x)
 	return autograd.RecordBorrowing("GELU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x·Φ(x), so dx = g·(Φ(x) + x·φ(x)) with φ(x) = e^(-x²/2)/√(2π)
-		setGrad(x, false, func(dx []float32) { vecmath.GELUGrad(dx, g.Data(), cdf, xs) })
+		setGrad(x, false, func(dx []float32) { vecmath.Mul(dx, g.Data(), d) })
 		return []*tensor.Tensor{nil}
 	}, x)
 }

@@ -1,7 +1,8 @@
 // Package vecmath holds the elementwise float32 math of ops as slice
-// kernels: GELU (exact and tanh) and their gradients, the exponential of
-// softmax rows, the row statistics of LayerNorm, ReLU masks, and a few
-// elementwise products, maxima and scalings. Each kernel writes its
+// kernels: GELU (exact and tanh) and their gradients, GELU with its
+// derivative in one pass, the exponential of softmax rows, the row
+// statistics of LayerNorm, ReLU masks, and a few elementwise products,
+// maxima and scalings. Each kernel writes its
 // destination first, as in
 //
 //	GELU(out, cdf, x) // out[i] = x[i]·Φ(x[i]), cdf[i] = Φ(x[i])

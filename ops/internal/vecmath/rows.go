@@ -36,6 +36,37 @@ func NormRows(h, x, rstd []float32, eps float32) {
 	}
 }
 
+// NormAffineRows is NormRows followed by out = h·w + b (one rounding at
+// AVX-512, as MulAdd) on each row, with w and b of the row length n: the
+// forward of LayerNorm with a weight and a bias. At AVX-512 it is one pass
+// of calls, each over many rows, that writes h and out together; h and
+// rstd are those of NormRows to the bit.
+func NormAffineRows(out, h, x, rstd, w, b []float32, eps float32) {
+	if len(rstd) == 0 {
+		return
+	}
+	n := len(x) / len(rstd)
+	N := len(rstd)
+	out, h, x, w, b = out[:N*n], h[:N*n], x[:N*n], w[:n], b[:n]
+	if n == 0 || n > chunk || level != levelAVX512 {
+		normAffineRowsGo(out, h, x, rstd, w, b, eps)
+		return
+	}
+	step := chunk / n // rows a call
+	for r := 0; r < N; r += step {
+		e := min(r+step, N)
+		normAffineRowsAsm(out[r*n:e*n], h[r*n:e*n], x[r*n:e*n], rstd[r:e], w, b, eps)
+	}
+}
+
+func normAffineRowsGo(out, h, x, rstd, w, b []float32, eps float32) {
+	n := len(w)
+	normRowsGo(h, x, rstd, eps)
+	for r := range rstd {
+		mulAddGo(out[r*n:(r+1)*n], h[r*n:(r+1)*n], w, b)
+	}
+}
+
 func normRowsGo(h, x, rstd []float32, eps float32) {
 	n := len(x) / len(rstd)
 	for r := range rstd {

@@ -8,6 +8,9 @@ import "math"
 func normRowsAVX512(h, x, rstd *float32, rows, n int, eps float32)
 
 //go:noescape
+func normAffineRowsAVX512(out, h, x, rstd, w, b *float32, rows, n int, eps float32)
+
+//go:noescape
 func normGradRowAVX512(dx, dh, h *float32, n int, r float32)
 
 //go:noescape
@@ -23,6 +26,10 @@ func normRowAsm(h, x []float32, eps float32) float32 {
 
 func normRowsAsm(h, x, rstd []float32, eps float32) {
 	normRowsAVX512(&h[0], &x[0], &rstd[0], len(rstd), len(x)/len(rstd), eps)
+}
+
+func normAffineRowsAsm(out, h, x, rstd, w, b []float32, eps float32) {
+	normAffineRowsAVX512(&out[0], &h[0], &x[0], &rstd[0], &w[0], &b[0], len(rstd), len(w), eps)
 }
 
 func normGradRowAsm(dx, dh, h []float32, r float32) {

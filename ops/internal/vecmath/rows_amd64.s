@@ -176,6 +176,323 @@ normrowsdone:
 	VZEROUPPER
 	RET
 
+// HSUMPDR sets the low lane of x to the sum of the 8 lanes of z (whose ymm
+// and xmm names are y and x), with ty and tx scratch: HSUMPD for any
+// register (VEXTRACTF64X2, not the VEX-only VEXTRACTF128, reaches Z16
+// and above).
+#define HSUMPDR(z, y, x, ty, tx) \
+	VEXTRACTF64X4 $1, z, ty; \
+	VADDPD ty, y, y; \
+	VEXTRACTF64X2 $1, y, tx; \
+	VADDPD tx, x, x; \
+	VPERMILPD $1, x, tx; \
+	VADDSD tx, x, x
+
+// func normAffineRowsAVX512(out, h, x, rstd, w, b *float32, rows, n int, eps float32)
+// For each of the rows of n >= 1 elements it does what normRowsAVX512
+// does, in the same order of operations, so h and rstd are the same to
+// the bit, and sets out = h·w + b (one rounding) in the pass that writes
+// h. The statistics of four rows A, B, C and D are computed together, so
+// that the chains of float64 additions, the divisions and the square
+// roots of the four overlap: a row of d_model = 64 is too short for the
+// processor to overlap one row's with the next on its own. A group of
+// fewer than four rows at the end repeats its first row.
+//
+//	row   sums      scratch        mean  rstd  address
+//	A     Z0, Z1    Z2, Z3, Z4     Z5    Z6    SI
+//	B     Z7, Z8    Z9, Z10, Z11   Z12   Z13   DX
+//	C     Z14, Z15  Z16, Z17, Z18  Z19   Z20   R9
+//	D     Z21, Z22  Z23, Z24, Z25  Z26   Z27   AX
+//
+// X28 holds n, X29 eps and X30 1.0 as float64; the pass over h and out
+// takes its row's mean and rstd from Z5 and Z6 and w in Z31. Each vector
+// of 16 floats is widened by two converting loads of 8 (masked, with the
+// faults of the masked lanes suppressed, in a row's last partial vector),
+// which spares a shuffle: the conversions bound this kernel.
+TEXT ·normAffineRowsAVX512(SB), NOSPLIT, $0-68
+	MOVQ out+0(FP), DI
+	MOVQ h+8(FP), R13
+	MOVQ x+16(FP), SI
+	MOVQ rstd+24(FP), R11
+	MOVQ rows+48(FP), R10
+	MOVQ n+56(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	TAILMASK // the masks of every row's last partial vector
+	MOVQ BX, R12
+	SHLQ $2, R12 // bytes a row
+	VCVTSI2SDQ BX, X28, X28 // n
+	VCVTSS2SD eps+64(FP), X29, X29
+	MOVQ $0x3ff0000000000000, AX // 1.0
+	VMOVQ AX, X30
+
+nargroup:
+	TESTQ R10, R10
+	JZ    nardone
+	MOVQ  SI, DX
+	MOVQ  SI, R9
+	MOVQ  SI, AX
+	CMPQ  R10, $2
+	JL    narmean
+	LEAQ  (SI)(R12*1), DX
+	CMPQ  R10, $3
+	JL    narmean
+	LEAQ  (DX)(R12*1), R9
+	CMPQ  R10, $4
+	JL    narmean
+	LEAQ  (R9)(R12*1), AX
+
+narmean:
+	// mean = Σ x / n in float64.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z14, Z14, Z14
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z15, Z15, Z15
+	VPXORQ Z22, Z22, Z22
+	XORQ   R8, R8
+	MOVQ   BX, CX
+
+narmean16:
+	CMPQ CX, $16
+	JL   narmeantail
+	VCVTPS2PD (SI)(R8*1), Z3
+	VCVTPS2PD (DX)(R8*1), Z10
+	VCVTPS2PD (R9)(R8*1), Z17
+	VCVTPS2PD (AX)(R8*1), Z24
+	VCVTPS2PD 32(SI)(R8*1), Z4
+	VCVTPS2PD 32(DX)(R8*1), Z11
+	VCVTPS2PD 32(R9)(R8*1), Z18
+	VCVTPS2PD 32(AX)(R8*1), Z25
+	VADDPD Z3, Z0, Z0
+	VADDPD Z10, Z7, Z7
+	VADDPD Z17, Z14, Z14
+	VADDPD Z24, Z21, Z21
+	VADDPD Z4, Z1, Z1
+	VADDPD Z11, Z8, Z8
+	VADDPD Z18, Z15, Z15
+	VADDPD Z25, Z22, Z22
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  narmean16
+
+narmeantail:
+	TESTQ CX, CX
+	JZ    narmeandone
+	VCVTPS2PD.Z (SI)(R8*1), K2, Z3
+	VCVTPS2PD.Z (DX)(R8*1), K2, Z10
+	VCVTPS2PD.Z (R9)(R8*1), K2, Z17
+	VCVTPS2PD.Z (AX)(R8*1), K2, Z24
+	VCVTPS2PD.Z 32(SI)(R8*1), K3, Z4
+	VCVTPS2PD.Z 32(DX)(R8*1), K3, Z11
+	VCVTPS2PD.Z 32(R9)(R8*1), K3, Z18
+	VCVTPS2PD.Z 32(AX)(R8*1), K3, Z25
+	VADDPD Z3, Z0, Z0
+	VADDPD Z10, Z7, Z7
+	VADDPD Z17, Z14, Z14
+	VADDPD Z24, Z21, Z21
+	VADDPD Z4, Z1, Z1
+	VADDPD Z11, Z8, Z8
+	VADDPD Z18, Z15, Z15
+	VADDPD Z25, Z22, Z22
+
+narmeandone:
+	VADDPD Z1, Z0, Z0
+	VADDPD Z8, Z7, Z7
+	VADDPD Z15, Z14, Z14
+	VADDPD Z22, Z21, Z21
+	HSUMPDR(Z0, Y0, X0, Y2, X2)
+	HSUMPDR(Z7, Y7, X7, Y9, X9)
+	HSUMPDR(Z14, Y14, X14, Y16, X16)
+	HSUMPDR(Z21, Y21, X21, Y23, X23)
+	VDIVSD X28, X0, X0
+	VDIVSD X28, X7, X7
+	VDIVSD X28, X14, X14
+	VDIVSD X28, X21, X21
+	VBROADCASTSD X0, Z5
+	VBROADCASTSD X7, Z12
+	VBROADCASTSD X14, Z19
+	VBROADCASTSD X21, Z26
+
+	// var = Σ (x - mean)² / n in float64.
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z14, Z14, Z14
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z15, Z15, Z15
+	VPXORQ Z22, Z22, Z22
+	XORQ   R8, R8
+	MOVQ   BX, CX
+
+narvar16:
+	CMPQ CX, $16
+	JL   narvartail
+	VCVTPS2PD (SI)(R8*1), Z3
+	VCVTPS2PD (DX)(R8*1), Z10
+	VCVTPS2PD (R9)(R8*1), Z17
+	VCVTPS2PD (AX)(R8*1), Z24
+	VCVTPS2PD 32(SI)(R8*1), Z4
+	VCVTPS2PD 32(DX)(R8*1), Z11
+	VCVTPS2PD 32(R9)(R8*1), Z18
+	VCVTPS2PD 32(AX)(R8*1), Z25
+	VSUBPD Z5, Z3, Z3
+	VSUBPD Z12, Z10, Z10
+	VSUBPD Z19, Z17, Z17
+	VSUBPD Z26, Z24, Z24
+	VSUBPD Z5, Z4, Z4
+	VSUBPD Z12, Z11, Z11
+	VSUBPD Z19, Z18, Z18
+	VSUBPD Z26, Z25, Z25
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z10, Z10, Z7
+	VFMADD231PD Z17, Z17, Z14
+	VFMADD231PD Z24, Z24, Z21
+	VFMADD231PD Z4, Z4, Z1
+	VFMADD231PD Z11, Z11, Z8
+	VFMADD231PD Z18, Z18, Z15
+	VFMADD231PD Z25, Z25, Z22
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  narvar16
+
+narvartail:
+	TESTQ CX, CX
+	JZ    narvardone
+	VCVTPS2PD.Z (SI)(R8*1), K2, Z3
+	VCVTPS2PD.Z (DX)(R8*1), K2, Z10
+	VCVTPS2PD.Z (R9)(R8*1), K2, Z17
+	VCVTPS2PD.Z (AX)(R8*1), K2, Z24
+	VCVTPS2PD.Z 32(SI)(R8*1), K3, Z4
+	VCVTPS2PD.Z 32(DX)(R8*1), K3, Z11
+	VCVTPS2PD.Z 32(R9)(R8*1), K3, Z18
+	VCVTPS2PD.Z 32(AX)(R8*1), K3, Z25
+	VSUBPD.Z Z5, Z3, K2, Z3
+	VSUBPD.Z Z12, Z10, K2, Z10
+	VSUBPD.Z Z19, Z17, K2, Z17
+	VSUBPD.Z Z26, Z24, K2, Z24
+	VSUBPD.Z Z5, Z4, K3, Z4
+	VSUBPD.Z Z12, Z11, K3, Z11
+	VSUBPD.Z Z19, Z18, K3, Z18
+	VSUBPD.Z Z26, Z25, K3, Z25
+	VFMADD231PD Z3, Z3, Z0
+	VFMADD231PD Z10, Z10, Z7
+	VFMADD231PD Z17, Z17, Z14
+	VFMADD231PD Z24, Z24, Z21
+	VFMADD231PD Z4, Z4, Z1
+	VFMADD231PD Z11, Z11, Z8
+	VFMADD231PD Z18, Z18, Z15
+	VFMADD231PD Z25, Z25, Z22
+
+narvardone:
+	VADDPD Z1, Z0, Z0
+	VADDPD Z8, Z7, Z7
+	VADDPD Z15, Z14, Z14
+	VADDPD Z22, Z21, Z21
+	HSUMPDR(Z0, Y0, X0, Y2, X2)
+	HSUMPDR(Z7, Y7, X7, Y9, X9)
+	HSUMPDR(Z14, Y14, X14, Y16, X16)
+	HSUMPDR(Z21, Y21, X21, Y23, X23)
+	VDIVSD X28, X0, X0
+	VDIVSD X28, X7, X7
+	VDIVSD X28, X14, X14
+	VDIVSD X28, X21, X21
+	VADDSD X29, X0, X0
+	VADDSD X29, X7, X7
+	VADDSD X29, X14, X14
+	VADDSD X29, X21, X21
+	VSQRTSD X0, X0, X0
+	VSQRTSD X7, X7, X7
+	VSQRTSD X14, X14, X14
+	VSQRTSD X21, X21, X21
+	VDIVSD X0, X30, X0
+	VDIVSD X7, X30, X7
+	VDIVSD X14, X30, X14
+	VDIVSD X21, X30, X21
+	VBROADCASTSD X0, Z6
+	VBROADCASTSD X7, Z13
+	VBROADCASTSD X14, Z20
+	VBROADCASTSD X21, Z27
+
+	// The rows of the group one after the other: DX counts them.
+	MOVQ R10, DX
+	CMPQ DX, $4
+	JLE  narhrows
+	MOVQ $4, DX
+
+narhrows:
+	MOVQ w+32(FP), R9
+	MOVQ b+40(FP), AX
+
+narh:
+	// rstd, then h = float32((x - mean)·rstd) and out = h·w + b, for the
+	// row at SI with its mean in Z5 and rstd in Z6.
+	VCVTSD2SS X6, X2, X2
+	VMOVSS X2, (R11)
+	XORQ   R8, R8
+	MOVQ   BX, CX
+
+narh16:
+	CMPQ CX, $16
+	JL   narhtail
+	VCVTPS2PD (SI)(R8*1), Z3
+	VCVTPS2PD 32(SI)(R8*1), Z4
+	VSUBPD Z5, Z3, Z3
+	VSUBPD Z5, Z4, Z4
+	VMULPD Z6, Z3, Z3
+	VMULPD Z6, Z4, Z4
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z4, Y4
+	VINSERTF32X8 $1, Y4, Z3, Z3
+	VMOVUPS Z3, (R13)(R8*1)
+	VMOVUPS (R9)(R8*1), Z31
+	VFMADD213PS (AX)(R8*1), Z31, Z3
+	VMOVUPS Z3, (DI)(R8*1)
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP  narh16
+
+narhtail:
+	TESTQ CX, CX
+	JZ    narhdone
+	VCVTPS2PD.Z (SI)(R8*1), K2, Z3
+	VCVTPS2PD.Z 32(SI)(R8*1), K3, Z4
+	VSUBPD Z5, Z3, Z3
+	VSUBPD Z5, Z4, Z4
+	VMULPD Z6, Z3, Z3
+	VMULPD Z6, Z4, Z4
+	VCVTPD2PS Z3, Y3
+	VCVTPD2PS Z4, Y4
+	VINSERTF32X8 $1, Y4, Z3, Z3
+	VMOVUPS Z3, K1, (R13)(R8*1)
+	VMOVUPS.Z (R9)(R8*1), K1, Z31
+	VMOVUPS.Z (AX)(R8*1), K1, Z2
+	VFMADD213PS Z2, Z31, Z3
+	VMOVUPS Z3, K1, (DI)(R8*1)
+
+narhdone:
+	ADDQ R12, SI
+	ADDQ R12, R13
+	ADDQ R12, DI
+	ADDQ $4, R11
+	DECQ R10
+	DECQ DX
+	JZ   nargroup
+	VMOVAPD Z12, Z5 // the next row's mean and rstd
+	VMOVAPD Z13, Z6
+	VMOVAPD Z19, Z12
+	VMOVAPD Z20, Z13
+	VMOVAPD Z26, Z19
+	VMOVAPD Z27, Z20
+	JMP     narh
+
+nardone:
+	VZEROUPPER
+	RET
+
 // func normGradRowAVX512(dx, dh, h *float32, n int, r float32)
 // n >= 1.
 TEXT ·normGradRowAVX512(SB), NOSPLIT, $0-36

@@ -28,6 +28,10 @@ func softmaxGradAsm(d, g, y []float32, scale float32) { softmaxGradGo(d, g, y, s
 
 func normRowsAsm(h, x, rstd []float32, eps float32) { normRowsGo(h, x, rstd, eps) }
 
+func normAffineRowsAsm(out, h, x, rstd, w, b []float32, eps float32) {
+	normAffineRowsGo(out, h, x, rstd, w, b, eps)
+}
+
 func layerNormGradAsm(dx, g, h, rstd, w, dw, db []float32) {
 	layerNormGradGo(dx, g, h, rstd, w, dw, db)
 }

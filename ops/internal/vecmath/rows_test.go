@@ -529,3 +529,103 @@ func checkSoftmaxRows(t *testing.T, y, x []float32, n, first int, scale float32,
 		t.Fatalf("n=%d first=%d: SoftmaxRows = %d rows; want %d at most", n, first, done, rows)
 	}
 }
+
+// eqNaN reports whether a and b are equal or both NaN.
+func eqNaN(a, b float32) bool { return a == b || (a != a && b != b) }
+
+func TestNormAffineRows(t *testing.T) {
+	for _, l := range levels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			withLevel(t, l)
+			rng := rand.New(rand.NewPCG(17, uint64(l)))
+			for _, n := range []int{1, 15, 16, 17, 64, 100} {
+				for _, rows := range []int{0, 1, 2, 3, 7, chunk/n + 3} {
+					x := make([]float32, rows*n)
+					for i := range x {
+						x[i] = float32(rng.NormFloat64()*2 + 1)
+					}
+					if rows >= 3 { // a NaN in row 1, an Inf in row 2
+						x[n+rng.IntN(n)] = nan32
+						x[2*n+rng.IntN(n)] = inf32
+					}
+					w, b := make([]float32, n), make([]float32, n)
+					for i := range w {
+						w[i], b[i] = float32(0.5+rng.Float64()), float32(rng.NormFloat64())
+					}
+					out, h, rstd := make([]float32, len(x)), make([]float32, len(x)), make([]float32, rows)
+					NormAffineRows(out, h, x, rstd, w, b, 1e-5)
+					// The composition it replaces, at this level.
+					wh, wrstd, wout := make([]float32, len(x)), make([]float32, rows), make([]float32, len(x))
+					NormRows(wh, x, wrstd, 1e-5)
+					for r := range rows {
+						MulAdd(wout[r*n:(r+1)*n], wh[r*n:(r+1)*n], w, b)
+					}
+					for r := range rows {
+						if !eqNaN(rstd[r], wrstd[r]) {
+							t.Fatalf("NormAffineRows(n=%d, rows=%d) rstd[%d] = %v; want %v", n, rows, r, rstd[r], wrstd[r])
+						}
+						for j := range n {
+							i := r*n + j
+							if !eqNaN(h[i], wh[i]) || !eqNaN(out[i], wout[i]) {
+								t.Fatalf("NormAffineRows(n=%d, rows=%d)[%d][%d] = %v, %v; want %v, %v", n, rows, r, j, h[i], out[i], wh[i], wout[i])
+							}
+						}
+					}
+					// The float64 reference, on the rows without NaN or Inf.
+					for r := range rows {
+						if rows >= 3 && (r == 1 || r == 2) {
+							continue
+						}
+						xr := x[r*n : (r+1)*n]
+						var s, ss float64
+						for _, v := range xr {
+							s += float64(v)
+						}
+						mean := s / float64(n)
+						for _, v := range xr {
+							ss += (float64(v) - mean) * (float64(v) - mean)
+						}
+						rs := 1 / math.Sqrt(ss/float64(n)+1e-5)
+						for j, v := range xr {
+							hw := (float64(v) - mean) * rs
+							ow := hw*float64(w[j]) + float64(b[j])
+							if math.Abs(float64(out[r*n+j])-ow) > 2.4e-7*(math.Abs(hw*float64(w[j]))+math.Abs(float64(b[j])))+1e-12 {
+								t.Fatalf("NormAffineRows(n=%d, rows=%d) out[%d][%d] = %v; want %v", n, rows, r, j, out[r*n+j], ow)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkNormAffineRows(b *testing.B) {
+	for _, n := range []int{64, 256} {
+		rows := 2048
+		rng := rand.New(rand.NewPCG(18, 0))
+		x, w, bias := make([]float32, rows*n), make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		for i := range w {
+			w[i], bias[i] = float32(0.5+rng.Float64()), float32(rng.NormFloat64())
+		}
+		out, h, rstd := make([]float32, rows*n), make([]float32, rows*n), make([]float32, rows)
+		b.Run(fmt.Sprintf("fused/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				NormAffineRows(out, h, x, rstd, w, bias, 1e-5)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(x)), "ns/elem")
+		})
+		b.Run(fmt.Sprintf("composed/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				NormRows(h, x, rstd, 1e-5)
+				for r := range rows {
+					MulAdd(out[r*n:(r+1)*n], h[r*n:(r+1)*n], w, bias)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(x)), "ns/elem")
+		})
+	}
+}

@@ -290,6 +290,22 @@ func BenchmarkGELU(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
 			})
+			b.Run(fmt.Sprintf("deriv/%s/%d", levelNames[l], n), func(b *testing.B) {
+				withLevel(b, l)
+				b.SetBytes(int64(12 * n))
+				for b.Loop() {
+					GELUDeriv(out, cdf, x)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
+			})
+			b.Run(fmt.Sprintf("derivbwd/%s/%d", levelNames[l], n), func(b *testing.B) {
+				withLevel(b, l)
+				b.SetBytes(int64(12 * n))
+				for b.Loop() {
+					Mul(dx, g, cdf) // GELU's backward after GELUDeriv
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
+			})
 			b.Run(fmt.Sprintf("tanh/%s/%d", levelNames[l], n), func(b *testing.B) {
 				withLevel(b, l)
 				b.SetBytes(int64(12 * n))
