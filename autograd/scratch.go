@@ -49,7 +49,10 @@ func newScratch(shape []int) *tensor.Tensor {
 			scratch.free[n] = list[:k-1]
 			scratch.bytes -= 4 * n
 			scratch.Unlock()
-			return poisoned(tensor.Reshape(t, shape...))
+			if !hasShape(t, shape) {
+				t = tensor.Reshape(t, shape...)
+			}
+			return poisoned(t)
 		}
 		scratch.Unlock()
 	}
@@ -96,4 +99,17 @@ func freeAll(ts []*tensor.Tensor) {
 	for _, t := range ts {
 		freeScratch(t)
 	}
+}
+
+// hasShape reports whether t has the given shape, without Shape's copy.
+func hasShape(t *tensor.Tensor, shape []int) bool {
+	if t.Rank() != len(shape) {
+		return false
+	}
+	for i, d := range shape {
+		if t.Dim(i) != d {
+			return false
+		}
+	}
+	return true
 }

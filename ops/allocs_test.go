@@ -33,7 +33,7 @@ func TestAllocs(t *testing.T) {
 		max  float64
 		f    func() *autograd.Value
 	}{
-		{"MLP layer", 75, func() *autograd.Value { return CrossEntropy(ReLU(Linear(x, w, b)), labels) }},
+		{"MLP layer", 70, func() *autograd.Value { return CrossEntropy(ReLU(Linear(x, w, b)), labels) }},
 		{"LayerNorm", 50, func() *autograd.Value { return SumAll(LayerNorm(x, ln, ln, 1e-5)) }},
 		{"GELU", 30, func() *autograd.Value { return SumAll(GELU(x)) }},
 		{"Softmax", 30, func() *autograd.Value { return SumAll(Softmax(x, -1)) }},

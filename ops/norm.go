@@ -26,9 +26,9 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 	}
 	// Shapes: x, xhat and out (N, C); rstd (N).
 	N := x.Data.Len() / max(C, 1)
-	out := tensor.ZerosLike(x.Data)
-	xhat := make([]float32, x.Data.Len())
-	rstd := make([]float32, N)
+	out := autograd.Scratch(shape...)
+	xhatT, rstdT := autograd.Scratch(x.Data.Len()), autograd.Scratch(N) // kept for the backward
+	xhat, rstd := xhatT.Data(), rstdT.Data()
 	xs, o := x.Data.Data(), out.Data()
 	var w, b []float32
 	if weight != nil {
@@ -97,7 +97,7 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 			grads = append(grads, maybeTensor(db))
 		}
 		return grads
-	}, parents...)
+	}, parents...).Keep(xhatT, rstdT).OwnsData()
 }
 
 // maybeTensor wraps a gradient slice as a 1-D tensor, or returns nil for nil.

@@ -92,22 +92,24 @@ func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
 // forward also computes the derivative Φ(x) + x·φ(x) from the same
 // exponential and keeps it for the backward.
 func GELU(x *autograd.Value) *autograd.Value {
-	out := tensor.ZerosLike(x.Data)
-	d := make([]float32, out.Len())                 // Φ(x) + x·φ(x)
+	out := autograd.Scratch(x.Data.Shape()...)
+	dt := autograd.Scratch(out.Len())
+	d := dt.Data()                                  // Φ(x) + x·φ(x)
 	vecmath.GELUDeriv(out.Data(), d, x.Data.Data()) // out = x·Φ(x)
 	return autograd.RecordBorrowing("GELU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x·Φ(x), so dx = g·(Φ(x) + x·φ(x)) with φ(x) = e^(-x²/2)/√(2π)
 		setGrad(x, false, func(dx []float32) { vecmath.Mul(dx, g.Data(), d) })
 		return []*tensor.Tensor{nil}
-	}, x)
+	}, x).Keep(dt).OwnsData()
 }
 
 // GELUTanh returns the tanh approximation of GELU,
 // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise (PyTorch's
 // approximate='tanh', used by GPT-2).
 func GELUTanh(x *autograd.Value) *autograd.Value {
-	out := tensor.ZerosLike(x.Data)
-	th := make([]float32, out.Len()) // tanh(√(2/π)·(x + a·x³))
+	out := autograd.Scratch(x.Data.Shape()...)
+	tht := autograd.Scratch(out.Len())
+	th := tht.Data() // tanh(√(2/π)·(x + a·x³))
 	xs := x.Data.Data()
 	vecmath.GELUTanh(out.Data(), th, xs) // out = 0.5·x·(1 + th)
 	return autograd.RecordBorrowing("GELUTanh", out, func(g *tensor.Tensor) []*tensor.Tensor {
@@ -115,5 +117,5 @@ func GELUTanh(x *autograd.Value) *autograd.Value {
 		// dx = g·(0.5·(1 + t) + 0.5·x·(1 - t²)·c·(1 + 3a·x²))
 		setGrad(x, false, func(dx []float32) { vecmath.GELUTanhGrad(dx, g.Data(), th, xs) })
 		return []*tensor.Tensor{nil}
-	}, x)
+	}, x).Keep(tht).OwnsData()
 }
