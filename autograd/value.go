@@ -251,8 +251,8 @@ func (v *Value) OwnsData() *Value {
 // Backward and after reading anything else the step computed (logits for
 // an accuracy). Afterwards the Data of those values, and of any view of
 // them (Detach, Reshape), holds other numbers: Clone what must outlive the
-// step. Parameters, constants and other leaves are never released, nor is
-// anything without Release; storage that the collector took back since
+// step. Parameters, constants and other leaves are never handed back, and
+// nothing is without Release; storage that the collector took back since
 // Backward, because nothing referred to it any more, is simply not reused.
 // If Backward has not run from v, Release also releases the graph, as
 // Backward would. A second Release does nothing.
