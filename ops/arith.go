@@ -49,10 +49,20 @@ func setGrad(x *autograd.Value, always bool, set func(dx []float32)) {
 // Add returns a + b, broadcast. It panics if the shapes cannot broadcast.
 func Add(a, b *autograd.Value) *autograd.Value {
 	var out *tensor.Tensor
-	same := tensor.SameShape(a.Data, b.Data) // a residual: no broadcasting
-	if same {
-		out = autograd.Scratch(a.Data.Shape()...)
-		vecmath.Add(out.Data(), a.Data.Data(), b.Data.Data())
+	// A residual (equal shapes) or a block repeated over leading
+	// dimensions (a position embedding) is a vecmath pass per block into
+	// Scratch; other broadcasts go through tensor.Add.
+	big, small := a.Data, b.Data
+	if small.Len() > big.Len() {
+		big, small = small, big
+	}
+	tiled := tiles(big.Shape(), small.Shape())
+	if tiled {
+		out = autograd.Scratch(big.Shape()...)
+		o, x, y := out.Data(), big.Data(), small.Data()
+		for i := 0; i < len(o); i += len(y) {
+			vecmath.Add(o[i:i+len(y)], x[i:i+len(y)], y) // x + y = y + x, bit for bit
+		}
 	} else {
 		out = tensor.Add(a.Data, b.Data)
 	}
@@ -67,10 +77,29 @@ func Add(a, b *autograd.Value) *autograd.Value {
 		}
 		return []*tensor.Tensor{da, db}
 	}, a, b)
-	if same {
+	if tiled {
 		v.OwnsData() // only Scratch's storage goes back, so each step draws what the last handed back
 	}
 	return v
+}
+
+// tiles reports whether a tensor of shape small, repeated over leading
+// dimensions, makes one of shape big, which is then their broadcast: small
+// has no more dimensions than big, and without its leading 1s it is the
+// end of big and holds at least one element (a scalar goes through
+// tensor.Add).
+func tiles(big, small []int) bool {
+	if len(small) > len(big) {
+		return false
+	}
+	for len(small) > 0 && small[0] == 1 {
+		small = small[1:]
+	}
+	n := 1
+	for _, d := range small {
+		n *= d
+	}
+	return len(small) > 0 && n > 0 && slices.Equal(big[len(big)-len(small):], small)
 }
 
 // Sub returns a - b, broadcast. It panics if the shapes cannot broadcast.

@@ -104,3 +104,35 @@ func TestArithPanics(t *testing.T) {
 		{"Max", func() { Max(autograd.Const(tensor.Zeros(2, 0)), 1, false) }, "Max over axis 1 of zero size"},
 	})
 }
+
+// TestAddPaths checks Add's blockwise path (equal shapes, or one operand
+// repeated over leading dimensions) and its tensor.Add path against
+// tensor.Add, bit for bit and shape for shape, with both operand orders,
+// and the gradients against tensor.SumTo.
+func TestAddPaths(t *testing.T) {
+	rng := seeded(21)
+	for _, s := range [][2][]int{
+		{{2, 3}, {2, 3}}, {{4, 2, 3}, {2, 3}}, {{4, 2, 3}, {1, 2, 3}}, {{4, 2, 3}, {3}},
+		{{3}, {1, 3}}, {{2, 1}, {1, 2}}, {{4, 2, 3}, {2, 1}}, {{2, 3}, {}}, {{0, 3}, {3}},
+		{{2, 0}, {0}}, {{5, 1}, {1}}, {{1, 1}, {1}},
+	} {
+		for _, swap := range []bool{false, true} {
+			sa, sb := s[0], s[1]
+			if swap {
+				sa, sb = sb, sa
+			}
+			a := autograd.Param(tensor.Randn(rng, sa...))
+			b := autograd.Param(tensor.Randn(rng, sb...))
+			got := Add(a, b)
+			want := tensor.Add(a.Data, b.Data)
+			if !cmp.Equal(got.Data.Shape(), want.Shape()) || !cmp.Equal(got.Data.Data(), want.Data()) {
+				t.Fatalf("Add(%v, %v) = %v %v; want %v %v", sa, sb, got.Data.Shape(), got.Data.Data(), want.Shape(), want.Data())
+			}
+			g := tensor.Randn(rng, want.Shape()...)
+			got.BackwardWith(g)
+			if ga, gb := tensor.SumTo(g, sa...), tensor.SumTo(g, sb...); !cmp.Equal(a.Grad.Data(), ga.Data()) || !cmp.Equal(b.Grad.Data(), gb.Data()) {
+				t.Errorf("Add(%v, %v) gradients %v, %v; want %v, %v", sa, sb, a.Grad.Data(), b.Grad.Data(), ga.Data(), gb.Data())
+			}
+		}
+	}
+}
