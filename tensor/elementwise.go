@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/gotensor/gotensor/tensor/internal/vec"
 )
 
 // The element loops below take the scalar function as an argument. They are
@@ -72,13 +74,15 @@ func pow(x, y float32) float32     { return float32(math.Pow(float64(x), float64
 func maximum(x, y float32) float32 { return max(x, y) }
 func minimum(x, y float32) float32 { return min(x, y) }
 
-func addVV(d, a, b []float32)              { zipVV(d, a, b, add) }
+// The four arithmetic operations run in vec's kernels on operands of one
+// shape, with the results of the scalar loop bit for bit.
+func addVV(d, a, b []float32)              { vec.Add(d, a, b) }
 func addRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, add) }
-func subVV(d, a, b []float32)              { zipVV(d, a, b, sub) }
+func subVV(d, a, b []float32)              { vec.Sub(d, a, b) }
 func subRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, sub) }
-func mulVV(d, a, b []float32)              { zipVV(d, a, b, mul) }
+func mulVV(d, a, b []float32)              { vec.Mul(d, a, b) }
 func mulRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, mul) }
-func divVV(d, a, b []float32)              { zipVV(d, a, b, div) }
+func divVV(d, a, b []float32)              { vec.Div(d, a, b) }
 func divRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, div) }
 func powVV(d, a, b []float32)              { zipVV(d, a, b, pow) }
 func powRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, pow) }

@@ -1,0 +1,18 @@
+//go:build amd64 && !purego
+
+package vec
+
+import (
+	"slices"
+
+	"github.com/gotensor/gotensor/tensor/internal/gemm"
+)
+
+// useAsm is whether the assembly runs: the processor has AVX-512 (gemm
+// checks CPUID and XGETBV), unless a test turned it off.
+var useAsm = slices.Contains(gemm.Kernels(), "avx512")
+
+// binaryAVX512 sets d[i] = a[i] op b[i] for i < n (n >= 1).
+//
+//go:noescape
+func binaryAVX512(op int, d, a, b *float32, n int)
