@@ -44,6 +44,14 @@ func TestReduceAxis(t *testing.T) {
 	y := Arange(0, 8, 1).reshaped(2, 2, 2)
 	checkTensor(t, "Sum(1) of (2,2,2)", Sum(y, 1, false), []int{2, 2}, []float32{2, 4, 10, 12})
 	checkTensor(t, "ArgMax(0) ties", ArgMax(Zeros(3, 2), 0, false), []int{2}, []float32{0, 0})
+	// The last axis, with a tie (the first wins) and NaN (it wins, first or not).
+	nan := float32(math.NaN())
+	z := FromSlice([]float32{1, 3, 3, 2, nan, 5, nan, 4, 4}, 3, 3)
+	checkTensor(t, "ArgMax(-1) ties and NaN", ArgMax(z, -1, false), []int{3}, []float32{1, 1, 0})
+	checkTensor(t, "ArgMin(-1) ties and NaN", ArgMin(z, -1, false), []int{3}, []float32{0, 1, 0})
+	if m := Max(z, 1, false).Data(); m[0] != 3 || m[1] == m[1] || m[2] == m[2] {
+		t.Errorf("Max(1) = %v; want [3 NaN NaN]", m)
+	}
 }
 
 func TestReduceAll(t *testing.T) {
