@@ -188,6 +188,57 @@ normrowsdone:
 	VPERMILPD $1, x, tx; \
 	VADDSD tx, x, x
 
+// WIDEN4 loads 16 floats at R8 of each of the rows A, B, C and D and
+// widens them to float64: the first 8 in Z3, Z10, Z17 and Z24, the next 8
+// in Z4, Z11, Z18 and Z25. WIDEN4TAIL does the same for a row's last
+// partial vector, under the masks K2 and K3, zeroing the lanes past it.
+#define WIDEN4 \
+	VCVTPS2PD (SI)(R8*1), Z3; \
+	VCVTPS2PD (DX)(R8*1), Z10; \
+	VCVTPS2PD (R9)(R8*1), Z17; \
+	VCVTPS2PD (AX)(R8*1), Z24; \
+	VCVTPS2PD 32(SI)(R8*1), Z4; \
+	VCVTPS2PD 32(DX)(R8*1), Z11; \
+	VCVTPS2PD 32(R9)(R8*1), Z18; \
+	VCVTPS2PD 32(AX)(R8*1), Z25
+
+#define WIDEN4TAIL \
+	VCVTPS2PD.Z (SI)(R8*1), K2, Z3; \
+	VCVTPS2PD.Z (DX)(R8*1), K2, Z10; \
+	VCVTPS2PD.Z (R9)(R8*1), K2, Z17; \
+	VCVTPS2PD.Z (AX)(R8*1), K2, Z24; \
+	VCVTPS2PD.Z 32(SI)(R8*1), K3, Z4; \
+	VCVTPS2PD.Z 32(DX)(R8*1), K3, Z11; \
+	VCVTPS2PD.Z 32(R9)(R8*1), K3, Z18; \
+	VCVTPS2PD.Z 32(AX)(R8*1), K3, Z25
+
+// ZERO4 clears the two float64 sums of each of the four rows; SUMDIV4
+// adds each row's two into one, sums its lanes, and divides by n (X28),
+// leaving the results in X0, X7, X14 and X21.
+#define ZERO4 \
+	VPXORQ Z0, Z0, Z0; \
+	VPXORQ Z7, Z7, Z7; \
+	VPXORQ Z14, Z14, Z14; \
+	VPXORQ Z21, Z21, Z21; \
+	VPXORQ Z1, Z1, Z1; \
+	VPXORQ Z8, Z8, Z8; \
+	VPXORQ Z15, Z15, Z15; \
+	VPXORQ Z22, Z22, Z22
+
+#define SUMDIV4 \
+	VADDPD Z1, Z0, Z0; \
+	VADDPD Z8, Z7, Z7; \
+	VADDPD Z15, Z14, Z14; \
+	VADDPD Z22, Z21, Z21; \
+	HSUMPDR(Z0, Y0, X0, Y2, X2); \
+	HSUMPDR(Z7, Y7, X7, Y9, X9); \
+	HSUMPDR(Z14, Y14, X14, Y16, X16); \
+	HSUMPDR(Z21, Y21, X21, Y23, X23); \
+	VDIVSD X28, X0, X0; \
+	VDIVSD X28, X7, X7; \
+	VDIVSD X28, X14, X14; \
+	VDIVSD X28, X21, X21
+
 // func normAffineRowsAVX512(out, h, x, rstd, w, b *float32, rows, n int, eps float32)
 // For each of the rows of n >= 1 elements it does what normRowsAVX512
 // does, in the same order of operations, so h and rstd are the same to
@@ -244,28 +295,14 @@ nargroup:
 
 narmean:
 	// mean = Σ x / n in float64.
-	VPXORQ Z0, Z0, Z0
-	VPXORQ Z7, Z7, Z7
-	VPXORQ Z14, Z14, Z14
-	VPXORQ Z21, Z21, Z21
-	VPXORQ Z1, Z1, Z1
-	VPXORQ Z8, Z8, Z8
-	VPXORQ Z15, Z15, Z15
-	VPXORQ Z22, Z22, Z22
+	ZERO4
 	XORQ   R8, R8
 	MOVQ   BX, CX
 
 narmean16:
 	CMPQ CX, $16
 	JL   narmeantail
-	VCVTPS2PD (SI)(R8*1), Z3
-	VCVTPS2PD (DX)(R8*1), Z10
-	VCVTPS2PD (R9)(R8*1), Z17
-	VCVTPS2PD (AX)(R8*1), Z24
-	VCVTPS2PD 32(SI)(R8*1), Z4
-	VCVTPS2PD 32(DX)(R8*1), Z11
-	VCVTPS2PD 32(R9)(R8*1), Z18
-	VCVTPS2PD 32(AX)(R8*1), Z25
+	WIDEN4
 	VADDPD Z3, Z0, Z0
 	VADDPD Z10, Z7, Z7
 	VADDPD Z17, Z14, Z14
@@ -281,14 +318,7 @@ narmean16:
 narmeantail:
 	TESTQ CX, CX
 	JZ    narmeandone
-	VCVTPS2PD.Z (SI)(R8*1), K2, Z3
-	VCVTPS2PD.Z (DX)(R8*1), K2, Z10
-	VCVTPS2PD.Z (R9)(R8*1), K2, Z17
-	VCVTPS2PD.Z (AX)(R8*1), K2, Z24
-	VCVTPS2PD.Z 32(SI)(R8*1), K3, Z4
-	VCVTPS2PD.Z 32(DX)(R8*1), K3, Z11
-	VCVTPS2PD.Z 32(R9)(R8*1), K3, Z18
-	VCVTPS2PD.Z 32(AX)(R8*1), K3, Z25
+	WIDEN4TAIL
 	VADDPD Z3, Z0, Z0
 	VADDPD Z10, Z7, Z7
 	VADDPD Z17, Z14, Z14
@@ -299,46 +329,21 @@ narmeantail:
 	VADDPD Z25, Z22, Z22
 
 narmeandone:
-	VADDPD Z1, Z0, Z0
-	VADDPD Z8, Z7, Z7
-	VADDPD Z15, Z14, Z14
-	VADDPD Z22, Z21, Z21
-	HSUMPDR(Z0, Y0, X0, Y2, X2)
-	HSUMPDR(Z7, Y7, X7, Y9, X9)
-	HSUMPDR(Z14, Y14, X14, Y16, X16)
-	HSUMPDR(Z21, Y21, X21, Y23, X23)
-	VDIVSD X28, X0, X0
-	VDIVSD X28, X7, X7
-	VDIVSD X28, X14, X14
-	VDIVSD X28, X21, X21
+	SUMDIV4
 	VBROADCASTSD X0, Z5
 	VBROADCASTSD X7, Z12
 	VBROADCASTSD X14, Z19
 	VBROADCASTSD X21, Z26
 
 	// var = Σ (x - mean)² / n in float64.
-	VPXORQ Z0, Z0, Z0
-	VPXORQ Z7, Z7, Z7
-	VPXORQ Z14, Z14, Z14
-	VPXORQ Z21, Z21, Z21
-	VPXORQ Z1, Z1, Z1
-	VPXORQ Z8, Z8, Z8
-	VPXORQ Z15, Z15, Z15
-	VPXORQ Z22, Z22, Z22
+	ZERO4
 	XORQ   R8, R8
 	MOVQ   BX, CX
 
 narvar16:
 	CMPQ CX, $16
 	JL   narvartail
-	VCVTPS2PD (SI)(R8*1), Z3
-	VCVTPS2PD (DX)(R8*1), Z10
-	VCVTPS2PD (R9)(R8*1), Z17
-	VCVTPS2PD (AX)(R8*1), Z24
-	VCVTPS2PD 32(SI)(R8*1), Z4
-	VCVTPS2PD 32(DX)(R8*1), Z11
-	VCVTPS2PD 32(R9)(R8*1), Z18
-	VCVTPS2PD 32(AX)(R8*1), Z25
+	WIDEN4
 	VSUBPD Z5, Z3, Z3
 	VSUBPD Z12, Z10, Z10
 	VSUBPD Z19, Z17, Z17
@@ -362,14 +367,7 @@ narvar16:
 narvartail:
 	TESTQ CX, CX
 	JZ    narvardone
-	VCVTPS2PD.Z (SI)(R8*1), K2, Z3
-	VCVTPS2PD.Z (DX)(R8*1), K2, Z10
-	VCVTPS2PD.Z (R9)(R8*1), K2, Z17
-	VCVTPS2PD.Z (AX)(R8*1), K2, Z24
-	VCVTPS2PD.Z 32(SI)(R8*1), K3, Z4
-	VCVTPS2PD.Z 32(DX)(R8*1), K3, Z11
-	VCVTPS2PD.Z 32(R9)(R8*1), K3, Z18
-	VCVTPS2PD.Z 32(AX)(R8*1), K3, Z25
+	WIDEN4TAIL
 	VSUBPD.Z Z5, Z3, K2, Z3
 	VSUBPD.Z Z12, Z10, K2, Z10
 	VSUBPD.Z Z19, Z17, K2, Z17
@@ -388,18 +386,7 @@ narvartail:
 	VFMADD231PD Z25, Z25, Z22
 
 narvardone:
-	VADDPD Z1, Z0, Z0
-	VADDPD Z8, Z7, Z7
-	VADDPD Z15, Z14, Z14
-	VADDPD Z22, Z21, Z21
-	HSUMPDR(Z0, Y0, X0, Y2, X2)
-	HSUMPDR(Z7, Y7, X7, Y9, X9)
-	HSUMPDR(Z14, Y14, X14, Y16, X16)
-	HSUMPDR(Z21, Y21, X21, Y23, X23)
-	VDIVSD X28, X0, X0
-	VDIVSD X28, X7, X7
-	VDIVSD X28, X14, X14
-	VDIVSD X28, X21, X21
+	SUMDIV4
 	VADDSD X29, X0, X0
 	VADDSD X29, X7, X7
 	VADDSD X29, X14, X14
