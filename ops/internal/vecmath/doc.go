@@ -11,7 +11,9 @@
 //
 // On amd64 the kernels run in assembly, 16 lanes at a time with AVX-512
 // (F, DQ) or, for GELU, GELUTanh and ExpSub, 8 with AVX2 and FMA, whichever
-// the processor has; the other kernels fall back to Go on AVX2. Elsewhere,
+// the processor has; the other kernels fall back to Go on AVX2. GELU and
+// GELUGrad run their AVX2 kernels on AVX-512 machines too: there the
+// training path is GELUDeriv, whose AVX-512 kernel computes both. Elsewhere,
 // and with the purego build tag, they are the scalar Go loops (scalar.go,
 // rows.go, relu.go), which also define the accuracy the assembly must meet.
 // The assembly works on chunks of at most chunk elements per call, because

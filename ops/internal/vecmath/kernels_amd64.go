@@ -15,13 +15,7 @@ var maxLevel = map[string]int{"avx512": levelAVX512, "avx2": levelAVX2}[tensor.K
 // buffer.
 
 //go:noescape
-func geluAVX512(out, cdf, x *float32, n int)
-
-//go:noescape
 func geluAVX2(out, cdf, x *float32, n int)
-
-//go:noescape
-func geluGradAVX512(dx, grad, cdf, x *float32, n int)
 
 //go:noescape
 func geluGradAVX2(dx, grad, cdf, x *float32, n int)
@@ -94,9 +88,7 @@ func geluChunk(out, cdf, x []float32) {
 		return
 	}
 	switch level {
-	case levelAVX512:
-		geluAVX512(&out[0], &cdf[0], &x[0], n)
-	case levelAVX2:
+	case levelAVX512, levelAVX2: // AVX-512 machines run GELUDeriv's own kernel
 		k := n &^ 7
 		if k > 0 {
 			geluAVX2(&out[0], &cdf[0], &x[0], k)
@@ -119,9 +111,7 @@ func geluGradChunk(dx, g, cdf, x []float32) {
 		return
 	}
 	switch level {
-	case levelAVX512:
-		geluGradAVX512(&dx[0], &g[0], &cdf[0], &x[0], n)
-	case levelAVX2:
+	case levelAVX512, levelAVX2:
 		k := n &^ 7
 		if k > 0 {
 			geluGradAVX2(&dx[0], &g[0], &cdf[0], &x[0], k)

@@ -253,343 +253,6 @@ GLOBL vmc<>(SB), RODATA|NOPTR, $1088
 	VADDPS Z20, p, p; \
 	VSCALEFPS n, p, p
 
-// GELU512 computes from x the lanes of cdf = Φ(x) in l and out = x·Φ(x)
-// in h; a, t, u, q and p are scratch, k and km mask registers.
-// Φ(-|x|) = 0.5·erfc(z) with z = |x|/√2 is u·e^(-z² + q(t)), where
-// t = 2u = 1/(1 + z/2) and q is the Chebyshev fit of Numerical Recipes.
-// -z² = -x²/2 is carried as hi + lo (an FMA gives the rounding error of
-// x²), and the reduction subtracts n·ln2 from hi first, which is exact, so
-// the argument keeps its precision in the tail. |x| is clamped to 16 (NaN
-// kept), which keeps lo finite and still flushes the tail to 0.
-#define GELU512(x, a, h, l, t, u, q, p, k, km) \
-	VPANDD Z16, x, a; \
-	VMINPS a, Z17, a; \
-	VMULPS a, a, h; \
-	VMOVAPS h, l; \
-	VFMSUB231PS a, a, l; \
-	VMOVAPS Z19, t; \
-	VFMADD231PS a, Z18, t; \
-	VDIVPS t, Z20, u; \
-	VADDPS u, u, t; \
-	VBROADCASTSS C_Q9, q; \
-	VFMADD213PS.BCST C_Q8, t, q; \
-	VFMADD213PS.BCST C_Q7, t, q; \
-	VFMADD213PS.BCST C_Q6, t, q; \
-	VFMADD213PS.BCST C_Q5, t, q; \
-	VFMADD213PS.BCST C_Q4, t, q; \
-	VFMADD213PS.BCST C_Q3, t, q; \
-	VFMADD213PS.BCST C_Q2, t, q; \
-	VFMADD213PS.BCST C_Q1, t, q; \
-	VFMADD213PS.BCST C_Q0, t, q; \
-	VMULPS Z21, h, h; \
-	VMULPS Z21, l, l; \
-	VADDPS q, h, a; \
-	VCMPPS $5, Z25, a, k; \
-	VMULPS Z22, a, a; \
-	VRNDSCALEPS $0, a, a; \
-	VFMADD231PS a, Z23, h; \
-	VFMADD231PS a, Z24, h; \
-	VADDPS q, h, h; \
-	VADDPS l, h, h; \
-	EXP512(h, a, t, p); \
-	VMULPS u, p, p; \
-	VMOVAPS.Z p, k, p; \
-	VSUBPS p, Z20, l; \
-	VPMOVD2M x, km; \
-	VMOVAPS p, km, l; \
-	VMULPS l, x, h
-
-// GELU512X2 is GELU512 for x in Z0 and in Z8, with the instructions of the
-// two interleaved so that two chains of dependent operations are in flight
-// (one after the other, the scheduler holds too little of the second):
-// cdf in Z3 and Z11, out in Z2 and Z10.
-#define GELU512X2 \
-	VPANDD Z16, Z0, Z1; \
-	VPANDD Z16, Z8, Z9; \
-	VMINPS Z1, Z17, Z1; \
-	VMINPS Z9, Z17, Z9; \
-	VMULPS Z1, Z1, Z2; \
-	VMULPS Z9, Z9, Z10; \
-	VMOVAPS Z2, Z3; \
-	VMOVAPS Z10, Z11; \
-	VFMSUB231PS Z1, Z1, Z3; \
-	VFMSUB231PS Z9, Z9, Z11; \
-	VMOVAPS Z19, Z4; \
-	VMOVAPS Z19, Z12; \
-	VFMADD231PS Z1, Z18, Z4; \
-	VFMADD231PS Z9, Z18, Z12; \
-	VDIVPS Z4, Z20, Z5; \
-	VDIVPS Z12, Z20, Z13; \
-	VADDPS Z5, Z5, Z4; \
-	VADDPS Z13, Z13, Z12; \
-	VBROADCASTSS C_Q9, Z6; \
-	VBROADCASTSS C_Q9, Z14; \
-	VFMADD213PS.BCST C_Q8, Z4, Z6; \
-	VFMADD213PS.BCST C_Q8, Z12, Z14; \
-	VFMADD213PS.BCST C_Q7, Z4, Z6; \
-	VFMADD213PS.BCST C_Q7, Z12, Z14; \
-	VFMADD213PS.BCST C_Q6, Z4, Z6; \
-	VFMADD213PS.BCST C_Q6, Z12, Z14; \
-	VFMADD213PS.BCST C_Q5, Z4, Z6; \
-	VFMADD213PS.BCST C_Q5, Z12, Z14; \
-	VFMADD213PS.BCST C_Q4, Z4, Z6; \
-	VFMADD213PS.BCST C_Q4, Z12, Z14; \
-	VFMADD213PS.BCST C_Q3, Z4, Z6; \
-	VFMADD213PS.BCST C_Q3, Z12, Z14; \
-	VFMADD213PS.BCST C_Q2, Z4, Z6; \
-	VFMADD213PS.BCST C_Q2, Z12, Z14; \
-	VFMADD213PS.BCST C_Q1, Z4, Z6; \
-	VFMADD213PS.BCST C_Q1, Z12, Z14; \
-	VFMADD213PS.BCST C_Q0, Z4, Z6; \
-	VFMADD213PS.BCST C_Q0, Z12, Z14; \
-	VMULPS Z21, Z2, Z2; \
-	VMULPS Z21, Z10, Z10; \
-	VMULPS Z21, Z3, Z3; \
-	VMULPS Z21, Z11, Z11; \
-	VADDPS Z6, Z2, Z1; \
-	VADDPS Z14, Z10, Z9; \
-	VCMPPS $5, Z25, Z1, K2; \
-	VCMPPS $5, Z25, Z9, K4; \
-	VMULPS Z22, Z1, Z1; \
-	VMULPS Z22, Z9, Z9; \
-	VRNDSCALEPS $0, Z1, Z1; \
-	VRNDSCALEPS $0, Z9, Z9; \
-	VFMADD231PS Z1, Z23, Z2; \
-	VFMADD231PS Z9, Z23, Z10; \
-	VFMADD231PS Z1, Z24, Z2; \
-	VFMADD231PS Z9, Z24, Z10; \
-	VADDPS Z6, Z2, Z2; \
-	VADDPS Z14, Z10, Z10; \
-	VADDPS Z3, Z2, Z2; \
-	VADDPS Z11, Z10, Z10; \
-	VMULPS Z2, Z2, Z4; \
-	VMULPS Z10, Z10, Z12; \
-	VMOVAPS Z31, Z7; \
-	VMOVAPS Z31, Z15; \
-	VFMADD213PS Z30, Z2, Z7; \
-	VFMADD213PS Z30, Z10, Z15; \
-	VFMADD213PS Z29, Z2, Z7; \
-	VFMADD213PS Z29, Z10, Z15; \
-	VFMADD213PS Z28, Z2, Z7; \
-	VFMADD213PS Z28, Z10, Z15; \
-	VFMADD213PS Z27, Z2, Z7; \
-	VFMADD213PS Z27, Z10, Z15; \
-	VFMADD213PS Z26, Z2, Z7; \
-	VFMADD213PS Z26, Z10, Z15; \
-	VFMADD213PS Z2, Z4, Z7; \
-	VFMADD213PS Z10, Z12, Z15; \
-	VADDPS Z20, Z7, Z7; \
-	VADDPS Z20, Z15, Z15; \
-	VSCALEFPS Z1, Z7, Z7; \
-	VSCALEFPS Z9, Z15, Z15; \
-	VMULPS Z5, Z7, Z7; \
-	VMULPS Z13, Z15, Z15; \
-	VMOVAPS.Z Z7, K2, Z7; \
-	VMOVAPS.Z Z15, K4, Z15; \
-	VSUBPS Z7, Z20, Z3; \
-	VSUBPS Z15, Z20, Z11; \
-	VPMOVD2M Z0, K3; \
-	VPMOVD2M Z8, K5; \
-	VMOVAPS Z7, K3, Z3; \
-	VMOVAPS Z15, K5, Z11; \
-	VMULPS Z3, Z0, Z2; \
-	VMULPS Z11, Z8, Z10
-
-// func geluAVX512(out, cdf, x *float32, n int)
-TEXT ·geluAVX512(SB), NOSPLIT, $0-32
-	MOVQ out+0(FP), DI
-	MOVQ cdf+8(FP), DX
-	MOVQ x+16(FP), SI
-	MOVQ n+24(FP), CX
-	LOAD512
-
-gelu512loop2:
-	CMPQ CX, $32
-	JL   gelu512loop
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z8
-	GELU512X2
-	VMOVUPS Z3, (DX)
-	VMOVUPS Z2, (DI)
-	VMOVUPS Z11, 64(DX)
-	VMOVUPS Z10, 64(DI)
-	ADDQ $128, SI
-	ADDQ $128, DX
-	ADDQ $128, DI
-	SUBQ $32, CX
-	JMP  gelu512loop2
-
-gelu512loop:
-	CMPQ CX, $16
-	JL   gelu512tail
-	VMOVUPS (SI), Z0
-	GELU512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, K2, K3)
-	VMOVUPS Z3, (DX)
-	VMOVUPS Z2, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  gelu512loop
-
-gelu512tail:
-	TESTQ CX, CX
-	JZ    gelu512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
-	VMOVUPS.Z (SI), K1, Z0
-	GELU512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, K2, K3)
-	VMOVUPS Z3, K1, (DX)
-	VMOVUPS Z2, K1, (DI)
-
-gelu512done:
-	VZEROUPPER
-	RET
-
-// GELUGRAD512 computes from x, g and cdf the lanes of
-// dx = g·(cdf + x·φ(x)) in p, with φ(x) = e^(-x²/2)/√(2π) and -x²/2
-// carried as hi + lo as in GELU512; a, h, l and n are scratch, k a mask
-// register.
-#define GELUGRAD512(x, g, c, a, h, l, n, p, k) \
-	VPANDD Z16, x, a; \
-	VMINPS a, Z17, a; \
-	VMULPS a, a, h; \
-	VMOVAPS h, l; \
-	VFMSUB231PS a, a, l; \
-	VMULPS Z21, h, h; \
-	VMULPS Z21, l, l; \
-	VCMPPS $5, Z25, h, k; \
-	VMULPS Z22, h, n; \
-	VRNDSCALEPS $0, n, n; \
-	VFMADD231PS n, Z23, h; \
-	VFMADD231PS n, Z24, h; \
-	VADDPS l, h, h; \
-	EXP512(h, n, a, p); \
-	VMULPS.BCST C_ISQ2PI, p, p; \
-	VMOVAPS.Z p, k, p; \
-	VFMADD213PS c, x, p; \
-	VMULPS p, g, p
-
-// GELUGRAD512X2 is GELUGRAD512 for (x, g, cdf) in (Z0, Z1, Z2) and in
-// (Z8, Z9, Z10), interleaved as in GELU512X2: dx in Z7 and Z15.
-#define GELUGRAD512X2 \
-	VPANDD Z16, Z0, Z3; \
-	VPANDD Z16, Z8, Z11; \
-	VMINPS Z3, Z17, Z3; \
-	VMINPS Z11, Z17, Z11; \
-	VMULPS Z3, Z3, Z4; \
-	VMULPS Z11, Z11, Z12; \
-	VMOVAPS Z4, Z5; \
-	VMOVAPS Z12, Z13; \
-	VFMSUB231PS Z3, Z3, Z5; \
-	VFMSUB231PS Z11, Z11, Z13; \
-	VMULPS Z21, Z4, Z4; \
-	VMULPS Z21, Z12, Z12; \
-	VMULPS Z21, Z5, Z5; \
-	VMULPS Z21, Z13, Z13; \
-	VCMPPS $5, Z25, Z4, K2; \
-	VCMPPS $5, Z25, Z12, K3; \
-	VMULPS Z22, Z4, Z6; \
-	VMULPS Z22, Z12, Z14; \
-	VRNDSCALEPS $0, Z6, Z6; \
-	VRNDSCALEPS $0, Z14, Z14; \
-	VFMADD231PS Z6, Z23, Z4; \
-	VFMADD231PS Z14, Z23, Z12; \
-	VFMADD231PS Z6, Z24, Z4; \
-	VFMADD231PS Z14, Z24, Z12; \
-	VADDPS Z5, Z4, Z4; \
-	VADDPS Z13, Z12, Z12; \
-	VMULPS Z4, Z4, Z3; \
-	VMULPS Z12, Z12, Z11; \
-	VMOVAPS Z31, Z7; \
-	VMOVAPS Z31, Z15; \
-	VFMADD213PS Z30, Z4, Z7; \
-	VFMADD213PS Z30, Z12, Z15; \
-	VFMADD213PS Z29, Z4, Z7; \
-	VFMADD213PS Z29, Z12, Z15; \
-	VFMADD213PS Z28, Z4, Z7; \
-	VFMADD213PS Z28, Z12, Z15; \
-	VFMADD213PS Z27, Z4, Z7; \
-	VFMADD213PS Z27, Z12, Z15; \
-	VFMADD213PS Z26, Z4, Z7; \
-	VFMADD213PS Z26, Z12, Z15; \
-	VFMADD213PS Z4, Z3, Z7; \
-	VFMADD213PS Z12, Z11, Z15; \
-	VADDPS Z20, Z7, Z7; \
-	VADDPS Z20, Z15, Z15; \
-	VSCALEFPS Z6, Z7, Z7; \
-	VSCALEFPS Z14, Z15, Z15; \
-	VMULPS.BCST C_ISQ2PI, Z7, Z7; \
-	VMULPS.BCST C_ISQ2PI, Z15, Z15; \
-	VMOVAPS.Z Z7, K2, Z7; \
-	VMOVAPS.Z Z15, K3, Z15; \
-	VFMADD213PS Z2, Z0, Z7; \
-	VFMADD213PS Z10, Z8, Z15; \
-	VMULPS Z7, Z1, Z7; \
-	VMULPS Z15, Z9, Z15
-
-// func geluGradAVX512(dx, grad, cdf, x *float32, n int)
-TEXT ·geluGradAVX512(SB), NOSPLIT, $0-40
-	MOVQ dx+0(FP), DI
-	MOVQ grad+8(FP), R8
-	MOVQ cdf+16(FP), DX
-	MOVQ x+24(FP), SI
-	MOVQ n+32(FP), CX
-	LOAD512
-
-grad512loop2:
-	CMPQ CX, $32
-	JL   grad512loop
-	VMOVUPS (SI), Z0
-	VMOVUPS (R8), Z1
-	VMOVUPS (DX), Z2
-	VMOVUPS 64(SI), Z8
-	VMOVUPS 64(R8), Z9
-	VMOVUPS 64(DX), Z10
-	GELUGRAD512X2
-	VMOVUPS Z7, (DI)
-	VMOVUPS Z15, 64(DI)
-	ADDQ $128, SI
-	ADDQ $128, R8
-	ADDQ $128, DX
-	ADDQ $128, DI
-	SUBQ $32, CX
-	JMP  grad512loop2
-
-grad512loop:
-	CMPQ CX, $16
-	JL   grad512tail
-	VMOVUPS (SI), Z0
-	VMOVUPS (R8), Z1
-	VMOVUPS (DX), Z2
-	GELUGRAD512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, K2)
-	VMOVUPS Z7, (DI)
-	ADDQ $64, SI
-	ADDQ $64, R8
-	ADDQ $64, DX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  grad512loop
-
-grad512tail:
-	TESTQ CX, CX
-	JZ    grad512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
-	VMOVUPS.Z (SI), K1, Z0
-	VMOVUPS.Z (R8), K1, Z1
-	VMOVUPS.Z (DX), K1, Z2
-	GELUGRAD512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, K2)
-	VMOVUPS Z7, K1, (DI)
-
-grad512done:
-	VZEROUPPER
-	RET
-
 // EXPSUB512 computes from x and m in Z1 the lanes of e^(x - m) in p,
 // unflushed, in k the lanes to keep (NaN included) and in ks those to sum
 // (NaN left out, as the scalar code does); v, n and r2 are scratch.
@@ -613,8 +276,9 @@ grad512done:
 	VCVTPS2PD hiy, hiz; \
 	VADDPD hiz, Z9, Z9
 
-// EXPSUB512X2 is EXPSUB512 for x in Z0 and in Z10, interleaved as in
-// GELU512X2: e^(x - m) in Z6 and Z14, masks K2, K3 and K4, K5.
+// EXPSUB512X2 is EXPSUB512 for x in Z0 and in Z10, the instructions of
+// the two interleaved so that two chains of dependent operations are in
+// flight: e^(x - m) in Z6 and Z14, masks K2, K3 and K4, K5.
 #define EXPSUB512X2 \
 	VSUBPS Z1, Z0, Z3; \
 	VSUBPS Z1, Z10, Z11; \
@@ -736,7 +400,15 @@ exp512done:
 	VPSLLD $23, s, s; \
 	VMULPS s, p, p
 
-// GELU256 is GELU512 for 8 lanes: x in Y0, cdf in Y13, out in Y14.
+// GELU256 computes from x in Y0 the lanes of cdf = Φ(x) in Y13 and
+// out = x·Φ(x) in Y14. Φ(-|x|) = 0.5·erfc(z) with z = |x|/√2 is
+// u·e^(-z² + q(t)), where t = 2u = 1/(1 + z/2) and q is the Chebyshev fit
+// of Numerical Recipes. -z² = -x²/2 is carried as hi + lo (an FMA gives
+// the rounding error of x²), and the reduction subtracts n·ln2 from hi
+// first, which is exact, so the argument keeps its precision in the tail.
+// |x| is clamped to 16 (NaN kept), which keeps lo finite and still
+// flushes the tail to 0. (AVX-512 machines compute GELU with GELUDeriv's
+// kernel, in gelu_amd64.s.)
 #define GELU256 \
 	VANDPS C_ABS, Y0, Y3; \
 	VMOVUPS C_C16, Y15; \
@@ -802,8 +474,9 @@ gelu256done:
 	VZEROUPPER
 	RET
 
-// GELUGRAD256 is GELUGRAD512 for 8 lanes: x in Y0, g in Y1, cdf in Y2,
-// dx in Y14.
+// GELUGRAD256 computes from x in Y0, g in Y1 and cdf in Y2 the lanes of
+// dx = g·(cdf + x·φ(x)) in Y14, with φ(x) = e^(-x²/2)/√(2π) and -x²/2
+// carried as hi + lo as in GELU256.
 #define GELUGRAD256 \
 	VANDPS C_ABS, Y0, Y3; \
 	VMOVUPS C_C16, Y15; \

@@ -20,8 +20,9 @@ var level = maxLevel
 // GELU sets out[i] = x[i]·Φ(x[i]) and cdf[i] = Φ(x[i]), with Φ the standard
 // normal distribution function, to the accuracy of NormCDF: a relative
 // error below 1e-6 for x > -5 and below 4e-6 down to Φ = 1e-28 (the
-// assembly measures 3.5e-7 over both ranges; the scalar code 6.4e-7 and
-// 2.0e-6). Φ(x) flushes to 0 below about x = -13.2.
+// assembly, AVX2 on any x86 with it, measured 3.5e-7 over both ranges;
+// the scalar code 6.4e-7 and 2.0e-6). Φ(x) flushes to 0 below about
+// x = -13.2.
 func GELU(out, cdf, x []float32) {
 	cdf, x = cdf[:len(out)], x[:len(out)]
 	for i := 0; i < len(out); i += chunk {
