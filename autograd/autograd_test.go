@@ -639,3 +639,26 @@ func TestReleaseHoldsNoActivations(t *testing.T) {
 	}
 	t.Fatal("the activation was not collected while the loss was alive")
 }
+
+func TestEmptyCache(t *testing.T) {
+	const n = 1051
+	x := Param(tensor.Ones(n))
+	var b *tensor.Tensor
+	loss := sum(twice(x, &b))
+	loss.Backward()
+	loss.Release()
+	EmptyCache()
+	if s := Scratch(n); overlapsAny(s, b) {
+		t.Errorf("Scratch handed out storage after EmptyCache")
+	}
+	if scratch.bytes != 0 {
+		t.Errorf("the free list holds %d bytes after EmptyCache", scratch.bytes)
+	}
+	// The list fills again afterwards.
+	loss = sum(twice(x, &b))
+	loss.Backward()
+	loss.Release()
+	if got := takeScratch(3, n); !overlapsAny(b, got...) && !overlapsAny(b, x.Grad) {
+		t.Errorf("after EmptyCache, a later step's storage was not reused")
+	}
+}

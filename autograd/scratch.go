@@ -14,12 +14,27 @@ import (
 // free list, and AddToGrad hands it out again for a later gradient of the
 // same size, in this Backward or the next training step's. A step then
 // reuses the memory of its gradients, still warm in cache, instead of
-// allocating and clearing new memory. The list keeps at most maxScratch
-// bytes, like a caching allocator: a training loop's gradients stay there
-// between steps.
+// allocating and clearing new memory. Ops' outputs and saved buffers
+// join the list the same way when they are declared (Keep, OwnsData) and
+// handed back (Backward, Release). The list keeps at most maxScratch
+// bytes, like a caching allocator: a training loop's storage stays there
+// between steps, until EmptyCache.
 
-// maxScratch bounds the bytes the free list holds.
-const maxScratch = 64 << 20
+// maxScratch bounds the bytes the free list holds: a step's activations
+// and gradients, for models well beyond the small GPT's 30 MB.
+const maxScratch = 256 << 20
+
+// EmptyCache drops the storage the engine keeps for reuse (up to 256 MiB:
+// the gradients, activations and saved buffers of finished training
+// steps), leaving it to the garbage collector, as PyTorch's
+// torch.cuda.empty_cache does for its allocator's cache. Call it after
+// training, before work that needs the memory; later steps simply
+// allocate again.
+func EmptyCache() {
+	scratch.Lock()
+	defer scratch.Unlock()
+	scratch.free, scratch.bytes = nil, 0
+}
 
 // minScratch, the smallest gradient worth keeping, and poison are set by
 // build tag: the gotensorpoison tag (CI runs the tests with it) keeps every

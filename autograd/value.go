@@ -186,10 +186,9 @@ func Record(op string, out *tensor.Tensor, backward BackwardFunc, parents ...*Va
 // its gradient argument: once it returns, it keeps no reference to it or to
 // its storage, other than in the gradients it returns (a view of it, or the
 // tensor itself). Backward may then reuse that storage for later gradients;
-// it keeps up to 64 MiB of such storage between calls, as a caching
-// allocator does.
-// Every op in package ops is recorded this way; an op of your own that
-// cannot promise it should use Record.
+// it keeps up to 256 MiB of such storage between calls, as a caching
+// allocator does (EmptyCache drops it). Every op in package ops is recorded
+// this way; an op of your own that cannot promise it should use Record.
 func RecordBorrowing(op string, out *tensor.Tensor, backward BackwardFunc, parents ...*Value) *Value {
 	return record(op, out, backward, true, parents)
 }
