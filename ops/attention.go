@@ -129,12 +129,9 @@ func softmaxRows(w []float32, S int, causal bool, scale float32) {
 		first = 1
 	}
 	T := len(w) / S
-	for i := 0; i < T; i++ {
-		i += vecmath.SoftmaxRows(w[i*S:], w[i*S:], S, first+i, scale)
-		if i == T {
-			break
-		}
-		// Row i holds scale·scores over its kept keys.
+	i := vecmath.SoftmaxRows(w, w, S, first, scale) // the rows done
+	for i < T {
+		// Row i stopped the kernel: it holds scale·scores over its kept keys.
 		row := w[i*S : (i+1)*S]
 		m := float32(math.Inf(-1))
 		for j, v := range row {
@@ -143,6 +140,8 @@ func softmaxRows(w []float32, S int, causal bool, scale float32) {
 			}
 		}
 		softmaxKeptScalar(row, nil, 0, causal, i, m)
+		i++
+		i += vecmath.SoftmaxRows(w[i*S:], w[i*S:], S, first+i, scale)
 	}
 }
 
