@@ -662,3 +662,38 @@ func TestEmptyCache(t *testing.T) {
 		t.Errorf("after EmptyCache, a later step's storage was not reused")
 	}
 }
+
+// TestReleaseKeepsDetached: storage detached before Release is not handed
+// back, whether the detached value feeds a graph whose Backward comes
+// after the Release (a probe, a GAN's discriminator) or the next step (a
+// recurrent state), and whether it was detached before or after Backward.
+func TestReleaseKeepsDetached(t *testing.T) {
+	const n = 1061
+	for _, after := range []bool{false, true} {
+		x := Param(tensor.Ones(n))
+		h := twice(x, nil)
+		loss := sum(twice(h, nil))
+		var d *Value
+		if !after {
+			d = h.Detach()
+		}
+		loss.Backward()
+		if after {
+			d = h.Detach()
+		}
+		loss.Release()
+		got := takeScratch(4, n)
+		if overlapsAny(d.Data, got...) {
+			t.Fatalf("detached %s Backward: Release handed back the detached storage", map[bool]string{false: "before", true: "after"}[after])
+		}
+		if v := d.Data.Data(); v[0] != 2 || v[n-1] != 2 {
+			t.Errorf("detached value changed: [%v ... %v]; want 2s", v[0], v[n-1])
+		}
+	}
+}
+
+func TestKeepPanicsOnInputData(t *testing.T) {
+	x := Param(tensor.Ones(3))
+	y := RecordBorrowing("id", x.Data.Clone(), func(g *tensor.Tensor) []*tensor.Tensor { return []*tensor.Tensor{g} }, x)
+	wantPanic(t, "Keep(input)", func() { y.Keep(x.Data) }, "autograd: id: Keep of storage shared with an input's data")
+}

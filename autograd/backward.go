@@ -91,7 +91,7 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 			freeAll(n.kept)
 		}
 		if n.ownsData {
-			v.spent = append(v.spent, weak.Make(u.Data))
+			v.spent = append(v.spent, weak.Make(u))
 		}
 		// Release the node: its closure holds the forward tensors it needed.
 		n.backward, n.parents, n.kept, n.released = nil, nil, nil, true

@@ -35,11 +35,11 @@ type Value struct {
 
 	spare *tensor.Tensor // the storage of the gradient ZeroGrad dropped, for the next one
 
-	// spent holds the data of the values a Backward from v went through
-	// that their ops made for them alone (OwnsData), until Release. The
+	// spent holds the values a Backward from v went through whose ops
+	// made their data for them alone (OwnsData), until Release. The
 	// pointers are weak: a loss kept for its value after the step (in a
 	// list of losses) must not keep the step's activations alive.
-	spent []weak.Pointer[tensor.Tensor]
+	spent []weak.Pointer[Value]
 }
 
 // BackwardFunc receives the gradient of the loss with respect to an op's
@@ -95,7 +95,16 @@ func (v *Value) Item() float32 { return v.Data.Item() }
 func (v *Value) String() string { return v.Data.String() }
 
 // Detach returns a constant value sharing v's data, cut off from the graph.
-func (v *Value) Detach() *Value { return Const(v.Data) }
+// Release never hands back storage that was detached before it ran, so
+// detaching is how a value of one step outlives it (a recurrent state
+// carried to the next step, a generator's output fed to a discriminator
+// whose Backward comes later).
+func (v *Value) Detach() *Value {
+	if v.node != nil {
+		v.node.ownsData = false // shared now: not the op's alone
+	}
+	return Const(v.Data)
+}
 
 // ZeroGrad drops v's gradient: Grad becomes nil, as after PyTorch's
 // zero_grad(set_to_none=True), and optimizers skip v until a Backward gives
@@ -224,6 +233,11 @@ func (v *Value) Keep(bufs ...*tensor.Tensor) *Value {
 		if tensor.Overlaps(b, v.Data) {
 			panic(fmt.Sprintf("autograd: %s: Keep of storage shared with the value's own data; declare that with OwnsData", v.node.op))
 		}
+		for _, p := range v.node.parents {
+			if tensor.Overlaps(b, p.Data) {
+				panic(fmt.Sprintf("autograd: %s: Keep of storage shared with an input's data; only storage the op made may be kept", v.node.op))
+			}
+		}
 	}
 	v.node.kept = append(v.node.kept, bufs...)
 	return v
@@ -248,11 +262,13 @@ func (v *Value) OwnsData() *Value {
 // the step's tensors go out of scope. Go has no such scope, so Release is
 // how a training loop says the step is over; call it on the loss after
 // Backward and after reading anything else the step computed (logits for
-// an accuracy). Afterwards the Data of those values, and of any view of
-// them (Detach, Reshape), holds other numbers: Clone what must outlive the
-// step. Parameters, constants and other leaves are never handed back, and
-// nothing is without Release; storage that the collector took back since
-// Backward, because nothing referred to it any more, is simply not reused.
+// an accuracy). Afterwards the Data of those values, and of views of them
+// that ops made (Reshape, Slice), holds other numbers: Clone what must
+// outlive the step, or Detach it before Release, since detached storage is
+// never handed back (a Detach after Release comes too late).
+// Parameters, constants and other leaves are never handed back, and
+// nothing is without Release; storage whose value the collector took back
+// since Backward is simply not reused.
 // If Backward has not run from v, Release also releases the graph, as
 // Backward would. A second Release does nothing.
 func (v *Value) Release() {
@@ -267,8 +283,8 @@ func (v *Value) Release() {
 		}
 	}
 	for _, w := range v.spent {
-		if t := w.Value(); t != nil {
-			freeScratch(t)
+		if u := w.Value(); u != nil && u.node.ownsData { // not detached since
+			freeScratch(u.Data)
 		}
 	}
 	v.spent = nil

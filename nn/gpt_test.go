@@ -238,3 +238,61 @@ func TestReleaseKeepsTraining(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseWithDetach trains the two patterns where a value outlives its
+// graph's Release through Detach, with and without Release, and wants the
+// same numbers: a probe on a detached feature whose Backward comes after
+// the main loss's Release (as a GAN's discriminator on a generator's
+// output), and a recurrent state detached after Backward, before Release,
+// and carried to the next step (truncated backpropagation through time).
+func TestReleaseWithDetach(t *testing.T) {
+	probe := func(release bool) []float32 {
+		rng := rand.New(rand.NewPCG(1, 2))
+		trunk, head, probe := NewLinear(rng, 64, 64, true), NewLinear(rng, 64, 10, true), NewLinear(rng, 64, 10, true)
+		labels := make([]int, 32)
+		for i := range labels {
+			labels[i] = rng.IntN(10)
+		}
+		for range 2 {
+			feat := ops.ReLU(trunk.Forward(autograd.Const(tensor.Randn(rng, 32, 64))))
+			mainLoss := ops.CrossEntropy(head.Forward(feat), labels)
+			probeLoss := ops.CrossEntropy(probe.Forward(feat.Detach()), labels)
+			mainLoss.Backward()
+			if release {
+				mainLoss.Release()
+			}
+			_ = ops.ReLU(trunk.Forward(autograd.Const(tensor.Randn(rng, 32, 64)))) // reuses what Release handed back
+			probeLoss.Backward()
+			if release {
+				probeLoss.Release()
+			}
+		}
+		return slices.Clone(probe.Weight.Grad.Data())
+	}
+	recurrent := func(release bool) []float32 {
+		rng := rand.New(rand.NewPCG(3, 4))
+		cell, out := NewLinear(rng, 64, 64, true), NewLinear(rng, 64, 10, true)
+		labels := make([]int, 32)
+		for i := range labels {
+			labels[i] = rng.IntN(10)
+		}
+		h := autograd.Const(tensor.Randn(rng, 32, 64))
+		var losses []float32
+		for range 4 {
+			h = ops.ReLU(cell.Forward(ops.Tanh(cell.Forward(h))))
+			loss := ops.CrossEntropy(out.Forward(h), labels)
+			loss.Backward()
+			losses = append(losses, loss.Item())
+			h = h.Detach() // before Release: the state outlives the step
+			if release {
+				loss.Release()
+			}
+		}
+		return append(losses, cell.Weight.Grad.Data()[:4]...)
+	}
+	for name, f := range map[string]func(bool) []float32{"probe": probe, "recurrent": recurrent} {
+		if want, got := f(false), f(true); !slices.Equal(got, want) {
+			t.Errorf("%s: with Release %v; without %v", name, got[:4], want[:4])
+		}
+	}
+}

@@ -47,6 +47,9 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 	out := autograd.Scratch(B, T, C)  // every head writes its columns of every row
 	w := autograd.Scratch(B, H, T, T) // the attention weights, kept for the backward
 	x, o, wd := qkv.Data.Data(), out.Data(), w.Data()
+	if T == 0 || C == 0 {
+		B = 0 // no head has a row or a column: nothing to compute either way
+	}
 	for b := range B {
 		for h := range H {
 			// Head (b, h): its q, k and v are (T, D) blocks of rows 3C

@@ -197,3 +197,16 @@ func BenchmarkMultiHeadSelfAttention(b *testing.B) {
 		})
 	}
 }
+
+// TestMultiHeadSelfAttentionEmpty: no positions, or no channels, give empty
+// outputs and gradients rather than a slice out of range.
+func TestMultiHeadSelfAttentionEmpty(t *testing.T) {
+	for _, s := range [][]int{{2, 0, 12}, {0, 3, 12}, {2, 3, 0}} {
+		x := autograd.Param(tensor.Zeros(s...))
+		y := MultiHeadSelfAttention(x, 2, nil, true)
+		SumAll(y).Backward()
+		if want := []int{s[0], s[1], s[2] / 3}; !cmp.Equal(y.Data.Shape(), want) || !cmp.Equal(x.Grad.Shape(), s) {
+			t.Errorf("shape %v: output %v, gradient %v; want %v, %v", s, y.Data.Shape(), x.Grad.Shape(), want, s)
+		}
+	}
+}
