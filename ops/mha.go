@@ -50,6 +50,16 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 	if T == 0 || C == 0 {
 		B = 0 // no head has a row or a column: nothing to compute either way
 	}
+	// byW multiplies by the weights or their gradient, (T, T) matrices
+	// that causal makes zero above the diagonal (op(a) lower triangular, or
+	// upper when transposed): GemmTri then skips their zero blocks.
+	byW := func(tri tensor.Triangle, transA bool, a, b []float32, ldb int, c []float32, ldc int, acc bool) {
+		if causal {
+			tensor.GemmTri(tri, transA, false, T, D, T, a, T, b, ldb, c, ldc, acc)
+		} else {
+			tensor.Gemm(transA, false, T, D, T, a, T, b, ldb, c, ldc, acc)
+		}
+	}
 	for b := range B {
 		for h := range H {
 			// Head (b, h): its q, k and v are (T, D) blocks of rows 3C
@@ -66,7 +76,7 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 					softmaxKept(wbh[i*T:(i+1)*T], keep, at+i*T, causal, i, scale)
 				}
 			}
-			tensor.Gemm(false, false, T, D, T, wbh, T, v, 3*C, o[b*T*C+h*D:], C, false) // out = w·v: (T,T)(T,D) -> (T,D)
+			byW(tensor.LowerTriangle, false, wbh, v, 3*C, o[b*T*C+h*D:], C, false) // out = w·v: (T,T)(T,D) -> (T,D)
 		}
 	}
 	return autograd.RecordBorrowing("MultiHeadSelfAttention", out, func(g *tensor.Tensor) []*tensor.Tensor {
@@ -89,9 +99,9 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 					// w = softmax(scale·scores) per row, so ds = scale·w·(dw - Σ_j dw_j·w_j);
 					// masked keys have w = 0 and get 0.
 					vecmath.SoftmaxGradRows(ds, ds, wbh, T, scale)
-					tensor.Gemm(false, false, T, D, T, ds, T, k, 3*C, dq, 3*C, accumulate) // scores = q·kᵀ, so dq = ds·k: (T,T)(T,D) -> (T,D)
-					tensor.Gemm(true, false, T, D, T, ds, T, q, 3*C, dk, 3*C, accumulate)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
-					tensor.Gemm(true, false, T, D, T, wbh, T, gbh, C, dv, 3*C, accumulate) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)
+					byW(tensor.LowerTriangle, false, ds, k, 3*C, dq, 3*C, accumulate) // scores = q·kᵀ, so dq = ds·k: (T,T)(T,D) -> (T,D)
+					byW(tensor.UpperTriangle, true, ds, q, 3*C, dk, 3*C, accumulate)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
+					byW(tensor.UpperTriangle, true, wbh, gbh, C, dv, 3*C, accumulate) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)
 				}
 			}
 		})

@@ -19,3 +19,22 @@ import "github.com/gotensor/gotensor/tensor/internal/gemm"
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	gemm.Gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 }
+
+// A Triangle names the half of op(a) that GemmTri may take as zeros.
+type Triangle = gemm.Triangle
+
+const (
+	// LowerTriangle: op(a)[i][p] is zero for p > i (causal attention
+	// weights, their gradient).
+	LowerTriangle = gemm.Lower
+	// UpperTriangle: op(a)[i][p] is zero for p < i (their transposes).
+	UpperTriangle = gemm.Upper
+)
+
+// GemmTri is Gemm for an op(a) that holds zeros in the given triangle:
+// the blocks of zeros off its diagonal are skipped, so a causal attention
+// head's products with its weights cost about a third less. c is what
+// Gemm gives, bit for bit wherever b is finite. It panics as Gemm does.
+func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	gemm.GemmTri(tri, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}

@@ -3,6 +3,7 @@ package tensor
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -51,6 +52,36 @@ func TestGemmStrided(t *testing.T) {
 				if w := want.data[i]; math.Abs(float64(g-w)) > 1e-4*(1+math.Abs(float64(w))) {
 					t.Fatalf("Gemm(%v, %v, %d, %d, %d) C[%d] = %v; want %v", ta, tb, m, n, k, i, g, w)
 				}
+			}
+		}
+	}
+}
+
+// TestGemmTri checks the wiring of GemmTri: on a triangular a, the same
+// bits as Gemm, for both triangles and both layouts of a.
+func TestGemmTri(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 1))
+	const m, n = 32, 16
+	for _, tri := range []Triangle{LowerTriangle, UpperTriangle} {
+		for _, ta := range []bool{false, true} {
+			a, b := Randn(rng, m, m), Randn(rng, m, n)
+			for i := range m {
+				for p := range m {
+					// op(a)[i][p] is a[i][p], or a[p][i] when transposed
+					ai, ap := i, p
+					if ta {
+						ai, ap = p, i
+					}
+					if (tri == LowerTriangle && p > i) || (tri == UpperTriangle && p < i) {
+						a.data[ai*m+ap] = 0
+					}
+				}
+			}
+			want, got := New(m, n), New(m, n)
+			Gemm(ta, false, m, n, m, a.data, m, b.data, n, want.data, n, false)
+			GemmTri(tri, ta, false, m, n, m, a.data, m, b.data, n, got.data, n, false)
+			if !slices.Equal(got.data, want.data) {
+				t.Errorf("GemmTri(%d, transA %v) differs from Gemm", tri, ta)
 			}
 		}
 	}

@@ -67,3 +67,21 @@ func benchGemm(b *testing.B, transA, transB bool, m, n, k int) {
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkGemmTri compares an attention head's product with its causal
+// weights (32×32 lower triangular times 32×16) as Gemm and as GemmTri.
+func BenchmarkGemmTri(b *testing.B) {
+	const T, D = 32, 16
+	rng := rand.New(rand.NewPCG(1, 1))
+	w, v, c := randSlice(rng, T*T), randSlice(rng, T*D), make([]float32, T*D)
+	for i := range T {
+		clear(w[i*T+i+1 : (i+1)*T])
+	}
+	for _, tri := range []Triangle{Full, Lower} {
+		b.Run(map[Triangle]string{Full: "full", Lower: "lower"}[tri], func(b *testing.B) {
+			for b.Loop() {
+				GemmTri(tri, false, false, T, D, T, w, T, v, D, c, D, false)
+			}
+		})
+	}
+}

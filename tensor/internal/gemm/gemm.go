@@ -88,6 +88,27 @@ const maxMR, maxNR = 12, 32
 // Gemm panics if a dimension is negative, a leading dimension is smaller
 // than its row, or a slice is too short for its matrix.
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	GemmTri(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
+// A Triangle says which of op(A)'s entries a product may take as zero
+// without reading them.
+type Triangle int
+
+const (
+	Full  Triangle = iota // every entry counts
+	Lower                 // op(A)[i][p] is zero for p > i
+	Upper                 // op(A)[i][p] is zero for p < i
+)
+
+// GemmTri is Gemm for an op(A) that holds zeros above (Lower) or below
+// (Upper) its diagonal, as the weights of causal attention and their
+// transposes do: each row tile of C takes only the part of k in which its
+// rows can have nonzero terms, so the zero blocks of op(A) cost nothing
+// (those on the diagonal are still multiplied in). C is what Gemm gives,
+// bit for bit wherever B is finite: an omitted term 0·b adds a zero (with
+// b infinite or NaN it would have added NaN).
+func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative dimension in m, n, k = %d, %d, %d", m, n, k))
 	}
@@ -113,16 +134,17 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	} else {
 		checkMatrix("b", b, k, n, ldb)
 	}
-	if m*n*k <= tinyMNK {
+	ker := active.Load()
+	switch {
+	case tri != Full:
+		// Only the blocked path below skips the triangle.
+	case m*n*k <= tinyMNK:
 		tiny(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 		return
-	}
-	ker := active.Load()
-	if useDot && ker.dot != nil && !transA && transB && n <= 4 && n < m {
+	case useDot && ker.dot != nil && !transA && transB && n <= 4 && n < m:
 		dots(ker.dot, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 		return
-	}
-	if transposeNarrow && n < m && n <= ker.nr/4 {
+	case transposeNarrow && n < m && n <= ker.nr/4:
 		transposed(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 		return
 	}
@@ -130,7 +152,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	g.problem = problem{
 		transA: transA, transB: transB, m: m, n: n, k: k,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-		accumulate: accumulate, ker: ker,
+		accumulate: accumulate, ker: ker, tri: tri,
 	}
 	g.kc = kcFor(k)
 	// With a single row panel every B panel is used once: packing is waste.
@@ -219,6 +241,7 @@ type problem struct {
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	accumulate     bool
+	tri            Triangle // op(A)'s known zero triangle
 	ker            *kernel
 	kc             int
 	directA        bool // kernels read full A panels in place

@@ -76,42 +76,60 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 	mr, nr := ker.mr, ker.nr
 	for ir := ib; ir < ie; ir += mr {
 		h := min(mr, ie-ir)
+		// k0, k1: the part of the pass in which this tile's rows of op(A)
+		// can be nonzero (all of it unless op(A) is triangular).
+		k0, k1 := 0, kb
+		switch g.tri {
+		case Lower:
+			k1 = min(kb, ir+h-pc)
+		case Upper:
+			k0 = max(0, ir-pc)
+		}
+		if k1 <= k0 { // no term in this pass
+			if acc == 0 {
+				for r := ir; r < ir+h; r++ {
+					clear(g.c[r*g.ldc+jb : r*g.ldc+je])
+				}
+			}
+			continue
+		}
+		kk := k1 - k0
 		fn := ker.fn
 		if h < mr && ker.rows != nil {
 			fn = ker.rows[h] // reads and writes only h rows
 		}
-		ap, rsa, csa := &buf.a[0], 1, mr
+		ap, rsa, csa := &buf.a[k0*mr], 1, mr
 		switch {
 		case !g.directA:
-			ap = &buf.a[(ir-ib)*kb]
+			ap = &buf.a[(ir-ib)*kb+k0*mr]
 		case h < mr && ker.rows == nil:
 			// the packed last panel
 		case g.transA:
-			ap, rsa, csa = &g.a[pc*g.lda+ir], 1, g.lda
+			ap, rsa, csa = &g.a[(pc+k0)*g.lda+ir], 1, g.lda
 		default:
-			ap, rsa, csa = &g.a[ir*g.lda+pc], g.lda, 1
+			ap, rsa, csa = &g.a[ir*g.lda+pc+k0], g.lda, 1
 		}
 		for jr := jb; jr < je; jr += nr {
 			w := min(nr, je-jr)
-			bp, ldb := &buf.b[0], nr
+			bp, ldb := &buf.b[k0*nr], nr
 			switch {
 			case !g.directB:
-				bp = &buf.b[(jr-jb)*kb]
+				bp = &buf.b[(jr-jb)*kb+k0*nr]
 			case w == nr || ker.masked[0] != nil:
-				bp, ldb = &g.b[pc*g.ldb+jr], g.ldb
+				bp, ldb = &g.b[(pc+k0)*g.ldb+jr], g.ldb
 			}
 			if w == nr && (h == mr || ker.rows != nil) {
-				fn(kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
+				fn(kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
 				continue
 			}
 			if ker.masked[0] != nil {
 				v := (w - 1) / 16 // the last vector, masked to w-16·v lanes
-				ker.masked[v][h](kb, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, 1<<(w-16*v)-1)
+				ker.masked[v][h](kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, 1<<(w-16*v)-1)
 				continue
 			}
 			// An edge tile goes through buf.tile; adding it to C rounds
 			// exactly as the kernel's own C += T does.
-			fn(kb, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
+			fn(kk, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
 			for r := range h {
 				t := buf.tile[r*nr : r*nr+w]
 				cr := g.c[(ir+r)*g.ldc+jr : (ir+r)*g.ldc+jr+w]
