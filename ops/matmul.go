@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
-	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -53,9 +52,10 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 	// leading dimensions of x.
 	x2 := tensor.Reshape(x.Data, -1, in)
 	y := autograd.Scratch(append(xs[:len(xs)-1:len(xs)-1], nout)...)
-	tensor.MatMulTInto(tensor.Reshape(y, -1, nout), x2, w.Data, false, true, false) // y = x·Wᵀ
-	if b != nil {
-		addRows(y.Data(), b.Data.Data())
+	if b != nil { // y = x·Wᵀ + b, the bias added to each tile of y as the kernel leaves it
+		tensor.GemmBias(false, true, x2.Dim(0), nout, in, x2.Data(), in, w.Data.Data(), in, y.Data(), nout, b.Data.Data())
+	} else {
+		tensor.MatMulTInto(tensor.Reshape(y, -1, nout), x2, w.Data, false, true, false) // y = x·Wᵀ
 	}
 	backward := func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := tensor.Reshape(g, -1, nout)
@@ -82,6 +82,3 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 	}
 	return autograd.RecordBorrowing("Linear", y, backward, x, w, b).OwnsData()
 }
-
-// addRows adds the row vector b to every row of the (N, len(b)) matrix y.
-func addRows(y, b []float32) { vecmath.AddRows(y, b) }

@@ -38,3 +38,12 @@ const (
 func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	gemm.GemmTri(tri, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 }
+
+// GemmBias is Gemm with c = op(a)·op(b) + bias, the n values of bias added
+// to every row of c: a layer's forward pass. The bias goes into each tile
+// of c while the kernel's result is still in cache, and c is what Gemm
+// followed by adding the bias to each row gives, bit for bit. It panics as
+// Gemm does, or if bias has fewer than n values.
+func GemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+	gemm.GemmBias(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, bias)
+}

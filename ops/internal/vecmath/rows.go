@@ -249,34 +249,6 @@ func scaleGo(y []float32, s float32) {
 	}
 }
 
-// AddRows adds the row vector b to every row of the (len(y)/len(b),
-// len(b)) matrix y, as a bias is added; a partial last row is left alone.
-func AddRows(y, b []float32) {
-	n := len(b)
-	if n == 0 {
-		return
-	}
-	y = y[:len(y)/n*n]
-	if level != levelAVX512 || n > chunk {
-		addRowsGo(y, b)
-		return
-	}
-	step := chunk / n * n // whole rows, at most chunk elements a call
-	for i := 0; i < len(y); i += step {
-		addRowsAsm(y[i:min(i+step, len(y))], b)
-	}
-}
-
-func addRowsGo(y, b []float32) {
-	n := len(b)
-	for o := 0; o+n <= len(y); o += n {
-		row := y[o : o+n]
-		for j, v := range b[:len(row)] {
-			row[j] += v
-		}
-	}
-}
-
 // SoftmaxGrad sets d = scale·y·(g - Σ_k g_k·y_k) over a row, the backward
 // of y = softmax(scale·x), with the dot product summed in float32 (16
 // partial sums in the assembly, one in Go).

@@ -98,13 +98,6 @@ func leakyScaleAsm(d, src, x []float32, slope float32) {
 }
 
 //go:noescape
-func addRowsAVX512(y, b *float32, rows, n int)
-
-func addRowsAsm(y, b []float32) {
-	addRowsAVX512(&y[0], &b[0], len(y)/len(b), len(b))
-}
-
-//go:noescape
 func softmaxGradAVX512(d, grad, y *float32, n int, scale float32)
 
 func softmaxGradAsm(d, g, y []float32, scale float32) {

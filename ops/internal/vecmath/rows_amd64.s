@@ -844,51 +844,6 @@ leakydone:
 	VZEROUPPER
 	RET
 
-// func addRowsAVX512(y, b *float32, rows, n int)
-// y[r·n + j] += b[j] for every row r; n >= 1.
-TEXT ·addRowsAVX512(SB), NOSPLIT, $0-32
-	MOVQ y+0(FP), DI
-	MOVQ b+8(FP), DX
-	MOVQ rows+16(FP), BX
-	MOVQ n+24(FP), CX
-	ANDQ $15, CX
-	TAILMASK // K1: the last partial vector of a row
-	MOVQ n+24(FP), R9
-
-addrowsrow:
-	TESTQ BX, BX
-	JZ    addrowsdone
-	MOVQ  DX, SI
-	MOVQ  R9, CX
-
-addrows16:
-	CMPQ CX, $16
-	JL   addrowstail
-	VMOVUPS (DI), Z0
-	VADDPS (SI), Z0, Z0
-	VMOVUPS Z0, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  addrows16
-
-addrowstail:
-	TESTQ CX, CX
-	JZ    addrowsnext
-	VMOVUPS.Z (DI), K1, Z0
-	VMOVUPS.Z (SI), K1, Z1
-	VADDPS Z1, Z0, Z0
-	VMOVUPS Z0, K1, (DI)
-	LEAQ (DI)(CX*4), DI
-
-addrowsnext:
-	DECQ BX
-	JMP  addrowsrow
-
-addrowsdone:
-	VZEROUPPER
-	RET
-
 // func softmaxGradAVX512(d, grad, y *float32, n int, scale float32)
 // d = scale·y·(grad - Σ grad·y); n >= 1.
 TEXT ·softmaxGradAVX512(SB), NOSPLIT, $0-36

@@ -22,8 +22,6 @@ func reluMaskAsm(d, src, x []float32) { reluMaskGo(d, src, x) }
 
 func leakyScaleAsm(d, src, x []float32, slope float32) { leakyScaleGo(d, src, x, slope) }
 
-func addRowsAsm(y, b []float32) { addRowsGo(y, b) }
-
 func softmaxGradAsm(d, g, y []float32, scale float32) { softmaxGradGo(d, g, y, scale) }
 
 func normRowsAsm(h, x, rstd []float32, eps float32) { normRowsGo(h, x, rstd, eps) }

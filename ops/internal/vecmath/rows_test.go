@@ -159,28 +159,6 @@ func TestMaxScale(t *testing.T) {
 	}
 }
 
-func TestAddRows(t *testing.T) {
-	for _, l := range levels() {
-		t.Run(levelNames[l], func(t *testing.T) {
-			withLevel(t, l)
-			rng := rand.New(rand.NewPCG(12, uint64(l)))
-			for _, n := range append(lengths()[1:], chunk+3) {
-				for _, rows := range []int{0, 1, 3, 40} {
-					y, b := inputs(rng, rows*n+n/2, 1), inputs(rng, n, 1)
-					want := append([]float32(nil), y...)
-					addRowsGo(want, b)
-					AddRows(y, b)
-					for i := range y {
-						if math.Float32bits(y[i]) != math.Float32bits(want[i]) && !(y[i] != y[i] && want[i] != want[i]) {
-							t.Fatalf("AddRows(n=%d, rows=%d)[%d] = %v; want %v", n, rows, i, y[i], want[i])
-						}
-					}
-				}
-			}
-		})
-	}
-}
-
 func TestSoftmax(t *testing.T) {
 	for _, l := range levels() {
 		t.Run(levelNames[l], func(t *testing.T) {

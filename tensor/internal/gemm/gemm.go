@@ -88,7 +88,20 @@ const maxMR, maxNR = 12, 32
 // Gemm panics if a dimension is negative, a leading dimension is smaller
 // than its row, or a slice is too short for its matrix.
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
-	GemmTri(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, nil)
+}
+
+// GemmBias computes C = op(A)·op(B) + bias, with bias (n values) added to
+// every row of C: a layer's forward pass. Each element is the product's
+// sum, rounded, plus its bias, rounded, as Gemm followed by a pass adding
+// the bias gives; but the bias goes into each tile of C right after the
+// kernel wrote it, while it is in cache. It panics as Gemm does, or if
+// bias has fewer than n values.
+func GemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+	if len(bias) < n {
+		panic(fmt.Sprintf("gemm: len(bias) = %d for n = %d", len(bias), n))
+	}
+	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, bias[:n:n])
 }
 
 // A Triangle says which of op(A)'s entries a product may take as zero
@@ -109,6 +122,12 @@ const (
 // bit for bit wherever B is finite: an omitted term 0·b adds a zero (with
 // b infinite or NaN it would have added NaN).
 func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+	product(tri, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, nil)
+}
+
+// product is Gemm, GemmTri and GemmBias: bias, if not nil, is added to C's
+// rows, and then accumulate is false.
+func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative dimension in m, n, k = %d, %d, %d", m, n, k))
 	}
@@ -121,6 +140,7 @@ func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 			for i := range m {
 				clear(c[i*ldc : i*ldc+n])
 			}
+			addBiasRows(c, ldc, m, bias)
 		}
 		return
 	}
@@ -140,19 +160,22 @@ func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 		// Only the blocked path below skips the triangle.
 	case m*n*k <= tinyMNK:
 		tiny(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		addBiasRows(c, ldc, m, bias)
 		return
 	case useDot && ker.dot != nil && !transA && transB && n <= 4 && n < m:
 		dots(ker.dot, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		addBiasRows(c, ldc, m, bias)
 		return
 	case transposeNarrow && n < m && n <= ker.nr/4:
 		transposed(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+		addBiasRows(c, ldc, m, bias)
 		return
 	}
 	g := callPool.Get().(*call)
 	g.problem = problem{
 		transA: transA, transB: transB, m: m, n: n, k: k,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-		accumulate: accumulate, ker: ker, tri: tri,
+		accumulate: accumulate, ker: ker, tri: tri, bias: bias,
 	}
 	g.kc = kcFor(k)
 	// With a single row panel every B panel is used once: packing is waste.
@@ -241,7 +264,8 @@ type problem struct {
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	accumulate     bool
-	tri            Triangle // op(A)'s known zero triangle
+	tri            Triangle  // op(A)'s known zero triangle
+	bias           []float32 // added to C's rows after the last pass, or nil
 	ker            *kernel
 	kc             int
 	directA        bool // kernels read full A panels in place
@@ -312,4 +336,15 @@ func (g *call) runPart(w int, buf *buffers) {
 	j0 := w * nt / g.parts * g.ker.nr
 	j1 := min((w+1)*nt/g.parts*g.ker.nr, g.n)
 	g.run(0, g.m, j0, j1, buf)
+}
+
+// addBiasRows adds bias to each of the m rows of C, for the paths that do
+// not go through tiles; nothing for a nil bias.
+func addBiasRows(c []float32, ldc, m int, bias []float32) {
+	if bias == nil {
+		return
+	}
+	for i := range m {
+		addBiasGo(&c[i*ldc], ldc, &bias[0], 1, len(bias))
+	}
 }

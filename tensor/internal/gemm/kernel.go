@@ -30,6 +30,22 @@ type kernel struct {
 	// dot, where present, computes two rows of A against four of B as dot
 	// products: A·Bᵀ with at most four columns (see dots).
 	dot dotFunc
+	// bias, where present, adds bias[0:w] to h rows of C (w ≤ nr): the
+	// epilogue of GemmBias on a tile still in cache; addBiasGo otherwise.
+	bias biasFunc
+}
+
+type biasFunc func(c *float32, ldc int, bias *float32, h, w int)
+
+// addBiasGo is the portable biasFunc.
+func addBiasGo(c *float32, ldc int, bias *float32, h, w int) {
+	cs, bs := unsafeSlice(c, (h-1)*ldc+w), unsafeSlice(bias, w)
+	for r := range h {
+		row := cs[r*ldc : r*ldc+w]
+		for j, v := range bs {
+			row[j] += v
+		}
+	}
 }
 
 type kernelFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)

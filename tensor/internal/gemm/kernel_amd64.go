@@ -20,13 +20,19 @@ func kernAVX2(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, 
 func archKernels() []*kernel {
 	var ks []*kernel
 	if cpu.X86.HasAVX512 {
-		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512, rows: edgeAVX512[:], masked: maskedAVX512, dot: dotAVX512})
+		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512, rows: edgeAVX512[:], masked: maskedAVX512, dot: dotAVX512, bias: addBiasAVX512})
 	}
 	if cpu.X86.HasAVX2FMA {
 		ks = append(ks, &kernel{name: "avx2", mr: 6, nr: 16, fn: kernAVX2, rows: edgeAVX2[:]})
 	}
 	return ks
 }
+
+// addBiasAVX512 is the avx512 kernel set's biasFunc (see kernel), for
+// tiles up to 32 columns wide.
+//
+//go:noescape
+func addBiasAVX512(c *float32, ldc int, bias *float32, h, w int)
 
 // transpose16 writes the transpose of the 16×16 block at src (rows lds
 // floats apart) to dst (rows ldd floats apart): dst[i*ldd+j] = src[j*lds+i].

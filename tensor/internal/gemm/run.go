@@ -74,6 +74,7 @@ func (g *call) run(i0, i1, j0, j1 int, buf *buffers) {
 func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 	ker := g.ker
 	mr, nr := ker.mr, ker.nr
+	bias := g.bias != nil && pc+kb == g.k // GemmBias's last pass: add the bias to each tile
 	for ir := ib; ir < ie; ir += mr {
 		h := min(mr, ie-ir)
 		// k0, k1: the part of the pass in which this tile's rows of op(A)
@@ -89,6 +90,11 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 			if acc == 0 {
 				for r := ir; r < ir+h; r++ {
 					clear(g.c[r*g.ldc+jb : r*g.ldc+je])
+				}
+			}
+			if bias {
+				for jr := jb; jr < je; jr += nr {
+					g.addBias(ir, h, jr, min(nr, je-jr))
 				}
 			}
 			continue
@@ -120,11 +126,17 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 			}
 			if w == nr && (h == mr || ker.rows != nil) {
 				fn(kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
+				if bias {
+					g.addBias(ir, h, jr, w)
+				}
 				continue
 			}
 			if ker.masked[0] != nil {
 				v := (w - 1) / 16 // the last vector, masked to w-16·v lanes
 				ker.masked[v][h](kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, 1<<(w-16*v)-1)
+				if bias {
+					g.addBias(ir, h, jr, w)
+				}
 				continue
 			}
 			// An edge tile goes through buf.tile; adding it to C rounds
@@ -141,8 +153,20 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 					copy(cr, t)
 				}
 			}
+			if bias {
+				g.addBias(ir, h, jr, w)
+			}
 		}
 	}
+}
+
+// addBias adds GemmBias's bias to the h×w tile of C at (ir, jr).
+func (g *call) addBias(ir, h, jr, w int) {
+	f := g.ker.bias
+	if f == nil {
+		f = addBiasGo
+	}
+	f(&g.c[ir*g.ldc+jr], g.ldc, &g.bias[jr], h, w)
 }
 
 // tiny computes a product too small to pack: C = op(A)·op(B) or C +=, with
