@@ -40,3 +40,32 @@ func TestGemmReadsNoFurtherThanB(t *testing.T) {
 		}
 	})
 }
+
+// TestBiasReadsNoFurther runs GemmBias with C and the bias each ending
+// where an inaccessible page begins, for every width of a last column
+// tile: a bias routine that touched a lane past the tile would fault.
+func TestBiasReadsNoFurther(t *testing.T) {
+	page := syscall.Getpagesize()
+	guarded := func() []float32 {
+		mem, err := syscall.Mmap(-1, 0, 4*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+		if err != nil {
+			t.Skip("mmap:", err)
+		}
+		t.Cleanup(func() { syscall.Munmap(mem) })
+		if err := syscall.Mprotect(mem[3*page:], syscall.PROT_NONE); err != nil {
+			t.Skip("mprotect:", err)
+		}
+		return unsafe.Slice((*float32)(unsafe.Pointer(&mem[0])), 3*page/4)
+	}
+	cm, bm := guarded(), guarded()
+	rng := rand.New(rand.NewPCG(11, 12))
+	withKernel(t, func(t *testing.T) {
+		for n := 33; n <= 64; n++ { // a full tile of 32 and a last one of 1 to 32
+			const m, k = 13, 5
+			o := newOperands(rng, false, false, false, m, n, k, 0)
+			c, bias := cm[len(cm)-m*n:], bm[len(bm)-n:]
+			copy(bias, randSlice(rng, n))
+			GemmBias(false, false, m, n, k, o.a, o.lda, o.b, o.ldb, c, n, bias)
+		}
+	})
+}
