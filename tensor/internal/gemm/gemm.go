@@ -104,8 +104,8 @@ func GemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, bias[:n:n])
 }
 
-// A Triangle says which of op(A)'s entries a product may take as zero
-// without reading them.
+// A Triangle says which half of op(A) holds zeros, so that a product may
+// skip the blocks of it that are all zero.
 type Triangle int
 
 const (
