@@ -33,6 +33,13 @@
 // training shapes — (64, 784)·(784, 128) forward, 784×64×128 (AᵀB) and
 // 64×128×784 (ABᵀ) backward — near the speed of large squares.
 //
+// Two variants work tile by tile inside the same loops. GemmTri, for an
+// op(A) that is zero above or below its diagonal (causal attention's
+// weights), runs each row tile's kernel over only the part of k where its
+// rows can have nonzero terms. GemmBias adds a bias row to each tile of C
+// right after the last pass wrote it, while the tile is in L1, rather
+// than in a second pass over C. Both give Gemm's results bit for bit.
+//
 // Edge tiles (m not a multiple of mr, n of nr) use generated kernel
 // variants: one per row count for the last rows, and for the last columns
 // kernels that load and store C's last vector under an AVX-512 lane mask.
