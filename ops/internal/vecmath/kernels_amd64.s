@@ -908,28 +908,18 @@ DATA iota<>+48(SB)/8, $0x0000000d0000000c
 DATA iota<>+56(SB)/8, $0x0000000f0000000e
 GLOBL iota<>(SB), RODATA|NOPTR, $64
 
-// HMAX512 and HSUM512 set every lane of d to the maximum or the sum of the
-// lanes of s (s is overwritten, t is scratch): a butterfly over the
-// 256-bit halves, the 128-bit quarters, the pairs and the lanes.
-#define HMAX512(s, t, d) \
+// HREDUCE512 sets every lane of d to OP (VMAXPS, VADDPS) over the lanes of
+// s (s is overwritten, t is scratch): a butterfly over the 256-bit halves,
+// the 128-bit quarters, the pairs and the lanes.
+#define HREDUCE512(OP, s, t, d) \
 	VSHUFF32X4 $0x4e, s, s, t; \
-	VMAXPS t, s, s; \
+	OP t, s, s; \
 	VSHUFF32X4 $0xb1, s, s, t; \
-	VMAXPS t, s, s; \
+	OP t, s, s; \
 	VPERMILPS $0x4e, s, t; \
-	VMAXPS t, s, s; \
+	OP t, s, s; \
 	VPERMILPS $0xb1, s, t; \
-	VMAXPS t, s, d
-
-#define HSUM512(s, t, d) \
-	VSHUFF32X4 $0x4e, s, s, t; \
-	VADDPS t, s, s; \
-	VSHUFF32X4 $0xb1, s, s, t; \
-	VADDPS t, s, s; \
-	VPERMILPS $0x4e, s, t; \
-	VADDPS t, s, s; \
-	VPERMILPS $0xb1, s, t; \
-	VADDPS t, s, d
+	OP t, s, d
 
 // func softmaxRowsAVX512(y, x *float32, rows, n, first int, scale float32) int
 //
@@ -984,7 +974,7 @@ smrow:
 	VMOVAPS Z0, K1, Z2
 	VMOVAPS Z10, K2, Z3
 	VMAXPS Z3, Z2, Z2
-	HMAX512(Z2, Z3, Z1)
+	HREDUCE512(VMAXPS, Z2, Z3, Z1)
 	VMOVD X1, AX
 	ANDL $0x7fffffff, AX
 	CMPL AX, $0x7f800000
@@ -996,7 +986,7 @@ smrow:
 	VMOVAPS.Z Z6, K3, Z6
 	VMOVAPS.Z Z11, K5, Z11
 	VADDPS Z11, Z6, Z2
-	HSUM512(Z2, Z3, Z2)
+	HREDUCE512(VADDPS, Z2, Z3, Z2)
 	VDIVPS Z2, Z20, Z2           // 1/sum
 	VMULPS Z2, Z6, Z6
 	VMULPS Z2, Z11, Z11
@@ -1049,7 +1039,7 @@ sgrrow:
 	VMOVUPS.Z 64(SI), K2, Z3
 	VMULPS Z2, Z0, Z4
 	VFMADD231PS Z3, Z1, Z4
-	HSUM512(Z4, Z5, Z4)          // Σ y·g in every lane
+	HREDUCE512(VADDPS, Z4, Z5, Z4) // Σ y·g in every lane
 	VSUBPS Z4, Z2, Z2
 	VSUBPS Z4, Z3, Z3
 	VMULPS Z15, Z0, Z0
