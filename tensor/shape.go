@@ -265,17 +265,17 @@ func GatherInto(dst, t *Tensor, idx []int) *Tensor {
 	if len(t.shape) == 0 || len(dst.shape) != len(t.shape) || dst.shape[0] != len(idx) || !slices.Equal(dst.shape[1:], t.shape[1:]) {
 		panic(fmt.Sprintf("tensor: GatherInto: destination %v for %d rows of %v", dst.shape, len(idx), t.shape))
 	}
-	for _, x := range idx { // all checked before dst changes
-		checkIndex("GatherInto", x, t.shape[0], t.shape)
-	}
 	return gather("GatherInto", dst, t, idx)
 }
 
-// gather copies the rows idx of t into out.
+// gather copies the rows idx of t into out, once every index is checked,
+// so that a bad one leaves out unchanged.
 func gather(fn string, out, t *Tensor, idx []int) *Tensor {
+	for _, x := range idx {
+		checkIndex(fn, x, t.shape[0], t.shape)
+	}
 	row := numel(fn, t.shape[1:])
 	for i, x := range idx {
-		checkIndex(fn, x, t.shape[0], t.shape)
 		copy(out.data[i*row:(i+1)*row], t.data[x*row:(x+1)*row])
 	}
 	return out

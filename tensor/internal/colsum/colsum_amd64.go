@@ -2,15 +2,11 @@
 
 package colsum
 
-import (
-	"slices"
-
-	"github.com/gotensor/gotensor/tensor/internal/gemm"
-)
+import "github.com/gotensor/gotensor/tensor/internal/gemm/cpu"
 
 // useAsm is whether sumStrip runs the assembly: the processor has AVX-512
-// (gemm checks CPUID and XGETBV), unless a test turned it off.
-var useAsm = slices.Contains(gemm.Kernels(), "avx512")
+// (package cpu checks CPUID and XGETBV), unless a test turned it off.
+var useAsm = cpu.X86.HasAVX512
 
 // sumStripAVX512 is sumStripGo in assembly for w = bits.Len(mask) columns:
 // mask has the low w bits set, and each of the four vectors loads and

@@ -181,10 +181,7 @@ func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 	// With a single row panel every B panel is used once: packing is waste.
 	g.directB = !transB && (g.kc*n <= directBMax || m <= g.ker.mr)
 	g.directA = n <= directAMaxN && lda%1024 != 0
-	g.parts = 1
-	if m*n*k >= parMNK { // Threads reads GOMAXPROCS under the scheduler's lock
-		g.split(Threads())
-	}
+	g.split()
 	if g.parts == 1 {
 		buf := bufPool.Get().(*buffers)
 		g.run(0, m, 0, n, buf)
@@ -286,12 +283,15 @@ const maxParts = 1024
 // Splitting the rows makes every part pack all of B (unless B is read in
 // place); splitting the columns makes every part pack all of A; the
 // cheaper duplicate wins. Tiny products use one part.
-func (g *call) split(threads int) {
+func (g *call) split() {
 	g.parts = 1
-	if threads < 2 || g.m*g.n*g.k < parMNK {
+	if g.m*g.n*g.k < parMNK {
+		return // before Threads, which reads GOMAXPROCS under the scheduler's lock
+	}
+	threads := min(Threads(), maxParts)
+	if threads < 2 {
 		return
 	}
-	threads = min(threads, maxParts)
 	mt := (g.m + g.ker.mr - 1) / g.ker.mr
 	nt := (g.n + g.ker.nr - 1) / g.ker.nr
 	dupRows := 0 // floats of B each row part packs again
@@ -344,7 +344,5 @@ func addBiasRows(c []float32, ldc, m int, bias []float32) {
 	if bias == nil {
 		return
 	}
-	for i := range m {
-		addBiasGo(&c[i*ldc], ldc, &bias[0], 1, len(bias))
-	}
+	addBiasGo(&c[0], ldc, &bias[0], m, len(bias))
 }

@@ -4,20 +4,16 @@ package gemm
 // as mr-row micro-panels: panel q holds element (i0+q*mr+r, p0+p) at
 // dst[q*mr*kb + p*mr + r]. Rows past the end are zero.
 func packA(dst, a []float32, lda int, transA bool, i0, rows, p0, kb, mr int) {
+	if transA {
+		// op(A)(i, p) = a[p*lda+i]: op(A)'s mr-row panels are the
+		// mr-column panels of the (k, m) matrix a, which packB lays out.
+		packB(dst, a, lda, false, i0, rows, p0, kb, mr)
+		return
+	}
 	for q := 0; q*mr < rows; q++ {
 		ir := i0 + q*mr
 		h := min(mr, rows-q*mr)
 		d := dst[q*mr*kb : (q+1)*mr*kb]
-		if transA {
-			// op(A)(i, p) = a[p*lda+i]: each k step is a contiguous run.
-			for p := range kb {
-				src := a[(p0+p)*lda+ir : (p0+p)*lda+ir+h]
-				dp := d[p*mr : p*mr+mr]
-				copy(dp, src)
-				clear(dp[h:])
-			}
-			continue
-		}
 		if h == mr && mr == 12 {
 			packA12(d, a, lda, ir, p0, kb)
 			continue

@@ -86,16 +86,14 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 		case Upper:
 			k0 = max(0, ir-pc)
 		}
-		if k1 <= k0 { // no term in this pass
+		if k1 <= k0 { // no term in this pass: the first leaves zeros
 			if acc == 0 {
 				for r := ir; r < ir+h; r++ {
 					clear(g.c[r*g.ldc+jb : r*g.ldc+je])
 				}
 			}
-			if bias {
-				for jr := jb; jr < je; jr += nr {
-					g.addBias(ir, h, jr, min(nr, je-jr))
-				}
+			for jr := jb; bias && jr < je; jr += nr {
+				g.addBias(ir, h, jr, min(nr, je-jr))
 			}
 			continue
 		}
@@ -124,33 +122,26 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 			case w == nr || ker.masked[0] != nil:
 				bp, ldb = &g.b[(pc+k0)*g.ldb+jr], g.ldb
 			}
-			if w == nr && (h == mr || ker.rows != nil) {
+			switch {
+			case w == nr && (h == mr || ker.rows != nil):
 				fn(kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
-				if bias {
-					g.addBias(ir, h, jr, w)
-				}
-				continue
-			}
-			if ker.masked[0] != nil {
+			case ker.masked[0] != nil:
 				v := (w - 1) / 16 // the last vector, masked to w-16·v lanes
 				ker.masked[v][h](kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, 1<<(w-16*v)-1)
-				if bias {
-					g.addBias(ir, h, jr, w)
-				}
-				continue
-			}
-			// An edge tile goes through buf.tile; adding it to C rounds
-			// exactly as the kernel's own C += T does.
-			fn(kk, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
-			for r := range h {
-				t := buf.tile[r*nr : r*nr+w]
-				cr := g.c[(ir+r)*g.ldc+jr : (ir+r)*g.ldc+jr+w]
-				if acc != 0 {
-					for j, v := range t {
-						cr[j] += v
+			default:
+				// An edge tile goes through buf.tile; adding it to C
+				// rounds exactly as the kernel's own C += T does.
+				fn(kk, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
+				for r := range h {
+					t := buf.tile[r*nr : r*nr+w]
+					cr := g.c[(ir+r)*g.ldc+jr : (ir+r)*g.ldc+jr+w]
+					if acc != 0 {
+						for j, v := range t {
+							cr[j] += v
+						}
+					} else {
+						copy(cr, t)
 					}
-				} else {
-					copy(cr, t)
 				}
 			}
 			if bias {
