@@ -171,6 +171,23 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 	}
 }
 
+// WriteGrad is AddToGrad for a write that can only overwrite its
+// destination (an elementwise kernel with no accumulating form): when v
+// already holds a gradient, the engine has write fill storage from its free
+// list, adds it to the sum, and takes the storage back.
+func (v *Value) WriteGrad(write func(dst *tensor.Tensor)) {
+	v.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+		if !accumulate {
+			write(dst)
+			return
+		}
+		t := newScratch(dst.Shape())
+		write(t)
+		dst.AddInPlace(t)
+		freeScratch(t)
+	})
+}
+
 // takeSpare returns the storage ZeroGrad kept for a leaf's next gradient,
 // or new storage of the data's shape; its contents are undefined.
 func (v *Value) takeSpare() *tensor.Tensor {

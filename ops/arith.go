@@ -23,11 +23,9 @@ func reduceTo(g *tensor.Tensor, shape []int) *tensor.Tensor {
 }
 
 // setGrad gives x the gradient that set writes, whole, into a slice of x's
-// size: straight into the engine's sum for x when that holds nothing yet,
-// which saves a tensor, or through a temporary added to it otherwise. If x
-// needs no gradient, set runs into a temporary when always is true, for a
-// backward that computes other gradients in the same pass, and not at all
-// otherwise.
+// size (autograd's WriteGrad). If x needs no gradient, set runs into a
+// temporary when always is true, for a backward that computes other
+// gradients in the same pass, and not at all otherwise.
 func setGrad(x *autograd.Value, always bool, set func(dx []float32)) {
 	if !x.RequiresGrad() {
 		if always {
@@ -35,15 +33,7 @@ func setGrad(x *autograd.Value, always bool, set func(dx []float32)) {
 		}
 		return
 	}
-	x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
-		if !accumulate {
-			set(dst.Data())
-			return
-		}
-		dx := tensor.ZerosLike(dst)
-		set(dx.Data())
-		dst.AddInPlace(dx)
-	})
+	x.WriteGrad(func(dst *tensor.Tensor) { set(dst.Data()) })
 }
 
 // Add returns a + b, broadcast. It panics if the shapes cannot broadcast.

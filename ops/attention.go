@@ -55,14 +55,8 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	// Softmax of each row of scale·scores over the kept keys; rows with no
 	// kept key stay zero.
 	wd := w.Data()
-	if keep == nil && S > 0 {
-		for o := 0; o < len(wd); o += T * S {
-			softmaxRows(wd[o:o+T*S], S, causal, scale)
-		}
-	} else {
-		for r := 0; r*S < len(wd); r++ {
-			softmaxKept(wd[r*S:(r+1)*S], keep, r*S, causal, r%T, scale)
-		}
+	for o := 0; o < len(wd); o += T * S {
+		softmaxHead(wd[o:o+T*S], keep, o, S, causal, scale)
 	}
 	return autograd.RecordBorrowing("AttentionWeights", w, func(g *tensor.Tensor) []*tensor.Tensor {
 		// w = softmax(scale·q·kᵀ) per row, so the score gradient is
@@ -81,33 +75,36 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	}, q, k)
 }
 
-// softmaxKept replaces the scores of one row, for query i at flat position
-// at, by the softmax of scale·row over the keys that are kept, and the
-// other keys by 0; with no kept key the row is 0. The kept keys of a causal
-// row without a mask are a prefix, exponentiated by expSub in one call.
-func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32) {
-	kept := row // the keys to exponentiate
-	if keep == nil && causal {
-		kept = row[:min(i+1, len(row))]
-		clear(row[len(kept):])
-	}
-	if keep == nil {
-		// A row or a causal prefix: one call scales, exponentiates and
-		// normalises it, unless its maximum m is not finite.
-		if m, _, ok := vecmath.Softmax(kept, kept, scale); !ok {
-			softmaxKeptScalar(row, keep, at, causal, i, m)
-		}
+// softmaxHead replaces one head's scores w, T rows of S keys for queries
+// 0..T-1 at flat position at, by the softmax of scale·row over the keys
+// each row keeps and 0 elsewhere (a row that keeps none is 0): without a
+// mask many rows a call (softmaxRows), with one a row at a time
+// (softmaxKept).
+func softmaxHead(w, keep []float32, at, S int, causal bool, scale float32) {
+	if S == 0 {
 		return
 	}
+	if keep == nil {
+		softmaxRows(w, S, causal, scale)
+		return
+	}
+	for i := 0; i*S < len(w); i++ {
+		softmaxKept(w[i*S:(i+1)*S], keep, at+i*S, causal, i, scale)
+	}
+}
+
+// softmaxKept is softmaxHead's row i under the mask keep, which holds the
+// keep-flag of key j at keep[at+j].
+func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32) {
 	m := float32(math.Inf(-1))
-	for j, s := range kept {
+	for j, s := range row {
 		v := s * scale
 		if !keptKey(keep, at+j, causal, i, j) {
 			v = float32(math.Inf(-1)) // e^(-Inf - m) = 0
 		} else {
 			m = max(m, v)
 		}
-		kept[j] = v
+		row[j] = v
 	}
 	if math.IsInf(float64(m), 0) || m != m {
 		// No kept key (m = -Inf), or infinite or NaN scores: the
@@ -115,11 +112,11 @@ func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32)
 		softmaxKeptScalar(row, keep, at, causal, i, m)
 		return
 	}
-	sum := expSub(kept, kept, m) // m is finite and kept scores are <= m
-	vecmath.Scale(kept, float32(1/sum))
+	sum := expSub(row, row, m) // m is finite and kept scores are <= m
+	vecmath.Scale(row, float32(1/sum))
 }
 
-// softmaxRows is softmaxKept without a mask for the rows of one head's
+// softmaxRows is softmaxHead without a mask for the rows of one head's
 // scores w, each S keys long, query i in row i: vecmath.SoftmaxRows does
 // runs of rows in one call each, and a row without a softmax of its own
 // (a NaN, or a maximum that is not finite) takes the scalar path.

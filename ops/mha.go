@@ -69,13 +69,7 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 			at := (b*H + h) * T * T
 			wbh := wd[at : at+T*T]
 			tensor.Gemm(false, true, T, T, D, q, 3*C, k, 3*C, wbh, T, false) // scores = q·kᵀ: (T,D)(D,T) -> (T,T)
-			if keep == nil {
-				softmaxRows(wbh, T, causal, scale)
-			} else {
-				for i := range T {
-					softmaxKept(wbh[i*T:(i+1)*T], keep, at+i*T, causal, i, scale)
-				}
-			}
+			softmaxHead(wbh, keep, at, T, causal, scale)
 			byW(tensor.LowerTriangle, false, wbh, v, 3*C, o[b*T*C+h*D:], C, false) // out = w·v: (T,T)(T,D) -> (T,D)
 		}
 	}

@@ -108,12 +108,11 @@ func maybeTensor(s []float32) *tensor.Tensor {
 	return tensor.FromSlice(s)
 }
 
-// affine sets y = h·w + b, where a nil w or b stands for 1 or 0.
+// affine sets y = h·w + b for a LayerNorm without w or b (with both,
+// NormAffineRows does it): a nil w or b stands for 1 or 0.
 func affine(y, h, w, b []float32) {
 	h = h[:len(y)]
 	switch {
-	case w != nil && b != nil:
-		vecmath.MulAdd(y, h, w, b)
 	case w != nil:
 		vecmath.Mul(y, h, w)
 	case b != nil:

@@ -90,7 +90,7 @@ func Softmax(x *autograd.Value, ax int) *autograd.Value {
 		for o := range outer {
 			for j := range inner {
 				b := o*n*inner + j
-				softmaxGrad(d[b:], gs[b:], ys[b:], n, inner, 1)
+				softmaxGrad(d[b:], gs[b:], ys[b:], n, inner)
 			}
 		}
 		return []*tensor.Tensor{dx}
@@ -129,12 +129,11 @@ func LogSoftmax(x *autograd.Value, ax int) *autograd.Value {
 	}, x)
 }
 
-// softmaxGrad sets d = scale·y·(g - Σ_k g_k·y_k) over the lane of n values
-// spaced s apart: the backward of y = softmax(scale·x) (scale is 1 for
-// Softmax, 1/√D for attention).
-func softmaxGrad(d, g, y []float32, n, s int, scale float32) {
+// softmaxGrad sets d = y·(g - Σ_k g_k·y_k) over the lane of n values
+// spaced s apart: the backward of y = softmax(x).
+func softmaxGrad(d, g, y []float32, n, s int) {
 	if s == 1 {
-		vecmath.SoftmaxGrad(d[:n], g[:n], y[:n], scale)
+		vecmath.SoftmaxGrad(d[:n], g[:n], y[:n], 1)
 		return
 	}
 	var dot float32
@@ -142,7 +141,7 @@ func softmaxGrad(d, g, y []float32, n, s int, scale float32) {
 		dot += g[i*s] * y[i*s]
 	}
 	for i := range n {
-		d[i*s] = scale * y[i*s] * (g[i*s] - dot)
+		d[i*s] = y[i*s] * (g[i*s] - dot)
 	}
 }
 

@@ -5,30 +5,14 @@ import "math"
 // ReLUMask sets d[i] = src[i] where x[i] > 0 (or is NaN) and +0
 // elsewhere: the forward of ReLU with src = x, and its backward with src
 // the incoming gradient.
-func ReLUMask(d, src, x []float32) {
-	src, x = src[:len(d)], x[:len(d)]
-	for i := 0; i < len(d); i += chunk {
-		j := min(i+chunk, len(d))
-		if level == levelAVX512 {
-			reluMaskAsm(d[i:j], src[i:j], x[i:j])
-		} else {
-			reluMaskGo(d[i:j], src[i:j], x[i:j])
-		}
-	}
-}
+func ReLUMask(d, src, x []float32) { binary(d, src, x, reluMaskAsm, reluMaskGo) }
 
 // LeakyScale sets d[i] = src[i] where x[i] > 0 (or is NaN) and
 // slope·src[i] elsewhere: LeakyReLU's forward and backward.
 func LeakyScale(d, src, x []float32, slope float32) {
-	src, x = src[:len(d)], x[:len(d)]
-	for i := 0; i < len(d); i += chunk {
-		j := min(i+chunk, len(d))
-		if level == levelAVX512 {
-			leakyScaleAsm(d[i:j], src[i:j], x[i:j], slope)
-		} else {
-			leakyScaleGo(d[i:j], src[i:j], x[i:j], slope)
-		}
-	}
+	binary(d, src, x,
+		func(d, src, x []float32) { leakyScaleAsm(d, src, x, slope) },
+		func(d, src, x []float32) { leakyScaleGo(d, src, x, slope) })
 }
 
 // reluMaskGo chooses with an integer mask rather than a branch, which the

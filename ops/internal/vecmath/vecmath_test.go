@@ -273,55 +273,30 @@ func BenchmarkGELU(b *testing.B) {
 			g[i] = float32(rng.NormFloat64())
 		}
 		out, cdf, dx := make([]float32, n), make([]float32, n), make([]float32, n)
+		// Each kernel with the bytes it moves an element.
+		kernels := []struct {
+			name  string
+			bytes int
+			f     func()
+		}{
+			{"fwd", 12, func() { GELU(out, cdf, x) }},
+			{"bwd", 16, func() { GELUGrad(dx, g, cdf, x) }},
+			{"deriv", 12, func() { GELUDeriv(out, cdf, x) }},
+			{"derivbwd", 12, func() { Mul(dx, g, cdf) }}, // GELU's backward after GELUDeriv
+			{"tanh", 12, func() { GELUTanh(out, cdf, x) }},
+			{"tanhbwd", 16, func() { GELUTanhGrad(dx, g, cdf, x) }},
+		}
 		for _, l := range levels() {
-			b.Run(fmt.Sprintf("fwd/%s/%d", levelNames[l], n), func(b *testing.B) {
-				withLevel(b, l)
-				b.SetBytes(int64(12 * n))
-				for b.Loop() {
-					GELU(out, cdf, x)
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
-			})
-			b.Run(fmt.Sprintf("bwd/%s/%d", levelNames[l], n), func(b *testing.B) {
-				withLevel(b, l)
-				b.SetBytes(int64(16 * n))
-				for b.Loop() {
-					GELUGrad(dx, g, cdf, x)
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
-			})
-			b.Run(fmt.Sprintf("deriv/%s/%d", levelNames[l], n), func(b *testing.B) {
-				withLevel(b, l)
-				b.SetBytes(int64(12 * n))
-				for b.Loop() {
-					GELUDeriv(out, cdf, x)
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
-			})
-			b.Run(fmt.Sprintf("derivbwd/%s/%d", levelNames[l], n), func(b *testing.B) {
-				withLevel(b, l)
-				b.SetBytes(int64(12 * n))
-				for b.Loop() {
-					Mul(dx, g, cdf) // GELU's backward after GELUDeriv
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
-			})
-			b.Run(fmt.Sprintf("tanh/%s/%d", levelNames[l], n), func(b *testing.B) {
-				withLevel(b, l)
-				b.SetBytes(int64(12 * n))
-				for b.Loop() {
-					GELUTanh(out, cdf, x)
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
-			})
-			b.Run(fmt.Sprintf("tanhbwd/%s/%d", levelNames[l], n), func(b *testing.B) {
-				withLevel(b, l)
-				b.SetBytes(int64(16 * n))
-				for b.Loop() {
-					GELUTanhGrad(dx, g, cdf, x)
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
-			})
+			for _, k := range kernels {
+				b.Run(fmt.Sprintf("%s/%s/%d", k.name, levelNames[l], n), func(b *testing.B) {
+					withLevel(b, l)
+					b.SetBytes(int64(k.bytes * n))
+					for b.Loop() {
+						k.f()
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
+				})
+			}
 		}
 	}
 }
