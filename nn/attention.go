@@ -85,16 +85,14 @@ func (a *MultiHeadAttention) ForwardCached(x *autograd.Value, cache *KVCache) *a
 
 	var mask *tensor.Tensor
 	causal := a.Causal
-	if past := cache.Len(); cache != nil {
-		if past > 0 {
-			k = autograd.Const(tensor.Concat(2, cache.K, k.Data))
-			v = autograd.Const(tensor.Concat(2, cache.V, v.Data))
-			if causal {
-				mask, causal = offsetCausalMask(T, past), false
-			}
+	if past := cache.Len(); past > 0 {
+		k = autograd.Const(tensor.Concat(2, cache.K, k.Data))
+		v = autograd.Const(tensor.Concat(2, cache.V, v.Data))
+		if causal {
+			mask, causal = offsetCausalMask(T, past), false
 		}
-		cache.K, cache.V = k.Data, v.Data
 	}
+	cache.K, cache.V = k.Data, v.Data
 	o, _ := ops.ScaledDotProductAttention(q, k, v, mask, causal) // (B, H, T, D)
 	// (B, H, T, D) -> (B, T, H, D) -> (B, T, C)
 	o = ops.Reshape(ops.Permute(o, 0, 2, 1, 3), B, T, C)

@@ -11,10 +11,11 @@ import (
 )
 
 // BenchmarkTrainStep times one training step (forward, loss, backward,
-// optimizer step, zero grad) of the two reference models of
-// shared/anchors/torch: the small GPT of a3_transformer.py (reversal task
-// sizes, batch 64) with AdamW, and the 784-512-512-10 MLP of
-// a4_mlp_matmul.py (batch 256) with Adam.
+// optimizer step, zero grad, Release) of the two reference models of the
+// project's anchors (../shared/anchors/torch, outside this repository):
+// the small GPT of a3_transformer.py (reversal task sizes, batch 64) with
+// AdamW, and the 784-512-512-10 MLP of a4_mlp_matmul.py (batch 256) with
+// Adam.
 func BenchmarkTrainStep(b *testing.B) {
 	b.Run("GPT/B64", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(1, 2))

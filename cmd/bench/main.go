@@ -36,12 +36,8 @@ type shape struct{ m, k, n int }
 
 func (s shape) flops() float64 { return 2 * float64(s.m) * float64(s.k) * float64(s.n) }
 
-func (s shape) String() string {
-	if s.m == s.k && s.k == s.n {
-		return strconv.Itoa(s.n)
-	}
-	return fmt.Sprintf("%dx%dx%d", s.m, s.k, s.n)
-}
+// String names the shape as the table does, MxKxN.
+func (s shape) String() string { return fmt.Sprintf("%dx%dx%d", s.m, s.k, s.n) }
 
 var defaultSizes = "64,128,256,512,1024,2048,64x784x128,256x512x512,1024x4096x1024"
 

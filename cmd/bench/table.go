@@ -18,7 +18,7 @@ type table struct {
 func newTable(w io.Writer, c config) *table { return &table{w: w, c: c} }
 
 // cell formats a time and rate, or why there is none.
-func cell(r *result, s shape, c config, impl string) string {
+func cell(r *result, c config, impl string) string {
 	switch {
 	case r != nil:
 		return fmt.Sprintf("%9s %7.1f", fmtSeconds(r.Seconds), r.GFLOPS)
@@ -77,15 +77,15 @@ func (t *table) row(s shape, rows []result) {
 			speed, phrase = fmt.Sprintf("1/%.3g×", 1/x), fmt.Sprintf("%.3g× slower than", 1/x)
 		}
 		if s.flops() >= t.bestFlops {
-			t.best, t.bestFlops = fmt.Sprintf("At %dx%dx%d, %s is %s the naive loop.", s.m, s.k, s.n, who, phrase), s.flops()
+			t.best, t.bestFlops = fmt.Sprintf("At %v, %s is %s the naive loop.", s, who, phrase), s.flops()
 		}
 	}
-	parCell := cell(par, s, t.c, "blocked")
+	parCell := cell(par, t.c, "blocked")
 	if t.c.threads == 1 {
 		parCell = fmt.Sprintf("%17s", "-") // the 1-thread column has it
 	}
-	fmt.Fprintf(t.w, "%-16s %s %s %s %s %10.2g %9s\n", fmt.Sprintf("%dx%dx%d", s.m, s.k, s.n),
-		cell(naive, s, t.c, "naive"), cell(ikj, s, t.c, "naive-ikj"), cell(one, s, t.c, "blocked"), parCell, worst, speed)
+	fmt.Fprintf(t.w, "%-16v %s %s %s %s %10.2g %9s\n", s,
+		cell(naive, t.c, "naive"), cell(ikj, t.c, "naive-ikj"), cell(one, t.c, "blocked"), parCell, worst, speed)
 }
 
 // finish prints the summary sentence.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -183,7 +182,7 @@ func (t *trainer) restore(c *checkpoint) error {
 // or none if the file is missing or unreadable.
 func readMetrics(path string, upTo int) []metric {
 	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
+	if err != nil { // missing or unreadable: no earlier rows
 		return nil
 	}
 	defer f.Close()

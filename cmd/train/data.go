@@ -119,7 +119,6 @@ type sequences interface {
 	batch(rng *rand.Rand, n int) (x, y []int)
 	vocab() int
 	context() int
-	name() string
 }
 
 const ignoreIndex = -100
@@ -130,7 +129,6 @@ type reversal struct{ L int }
 
 func (r reversal) vocab() int   { return r.L + 1 }
 func (r reversal) context() int { return 2 * r.L }
-func (r reversal) name() string { return "reverse" }
 
 func (r reversal) batch(rng *rand.Rand, n int) (x, y []int) {
 	T := r.context()
@@ -163,7 +161,6 @@ type modAdd struct {
 
 func (m modAdd) vocab() int   { return m.P + 1 }
 func (m modAdd) context() int { return 32 }
-func (m modAdd) name() string { return "modadd" }
 
 // modAddSplit returns the training and held-out sets of an 80/20 split.
 func modAddSplit(rng *rand.Rand, p int) (train, test modAdd) {
@@ -197,7 +194,6 @@ type chars struct {
 
 func (c chars) vocab() int   { return len(c.Runes) }
 func (c chars) context() int { return c.T }
-func (c chars) name() string { return "chars" }
 
 func (c chars) batch(rng *rand.Rand, n int) (x, y []int) {
 	T := c.T

@@ -61,6 +61,9 @@ func (p *progress) update(step int, loss, acc float64, lr float32) {
 
 // println prints a line of its own, moving past the live bar first.
 func (p *progress) println(format string, args ...any) {
+	if p.quiet {
+		return
+	}
 	if p.drawn {
 		fmt.Fprintln(p.w)
 		p.drawn = false

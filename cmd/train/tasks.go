@@ -64,6 +64,9 @@ type pointsTask struct {
 	batch       int
 	seed        uint64
 	net         *nn.Sequential
+
+	perm      []int // the order of the epoch permEpoch, made once per epoch
+	permEpoch int
 }
 
 func newPointsTask(o options, rng *rand.Rand) (*pointsTask, error) {
@@ -107,9 +110,11 @@ func (t *pointsTask) loss(step int) (*autograd.Value, float64) {
 		// Each epoch visits the points in its own order, derived from the
 		// seed and the epoch alone.
 		per := t.stepsPerEpoch()
-		perm := derivedRNG(t.seed, epochStream, step/per).Perm(len(y))
+		if e := step / per; t.perm == nil || e != t.permEpoch {
+			t.perm, t.permEpoch = derivedRNG(t.seed, epochStream, e).Perm(len(y)), e
+		}
 		from := (step % per) * t.batch
-		idx := perm[from:min(from+t.batch, len(y))]
+		idx := t.perm[from:min(from+t.batch, len(y))]
 		x = tensor.Gather(x, idx)
 		y = make([]int, len(idx))
 		for i, j := range idx {
@@ -147,14 +152,11 @@ func accuracy(logits *tensor.Tensor, y []int) float64 {
 
 func (t *pointsTask) report(w io.Writer, dir string) error {
 	var trainAcc, testAcc float64
-	evalNoGrad(t.net, func() {
-		trainAcc = accuracy(t.logits(t.train.X).Data, t.train.Y)
-		testAcc = accuracy(t.logits(t.test.X).Data, t.test.Y)
-	})
-	fmt.Fprintf(w, "train accuracy %.2f%%, held-out accuracy %.2f%%\n", 100*trainAcc, 100*testAcc)
 	var img []byte
 	var err error
 	evalNoGrad(t.net, func() {
+		trainAcc = accuracy(t.logits(t.train.X).Data, t.train.Y)
+		testAcc = accuracy(t.logits(t.test.X).Data, t.test.Y)
 		img, err = boundaryPlot(t.train, func(grid *tensor.Tensor) []int {
 			pred := tensor.ArgMax(t.logits(grid).Data, -1, false).Data()
 			cls := make([]int, len(pred))
@@ -164,6 +166,7 @@ func (t *pointsTask) report(w io.Writer, dir string) error {
 			return cls
 		})
 	})
+	fmt.Fprintf(w, "train accuracy %.2f%%, held-out accuracy %.2f%%\n", 100*trainAcc, 100*testAcc)
 	if err != nil {
 		return err
 	}

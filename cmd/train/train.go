@@ -162,10 +162,8 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 		batchMetric = "acc"
 	}
 	bar := newProgress(t.w, t.total, t.o.Quiet, batchMetric)
-	if !t.o.Quiet {
-		fmt.Fprintf(t.w, "%s: %s model with %d parameters, %s lr %g, %d steps, %s kernel on %d threads, run folder %s\n",
-			t.o.Data, t.o.Model, nn.NumParams(t.task.module()), t.o.Opt, t.o.LR, t.total, tensor.Kernel(), tensor.Threads(), t.dir)
-	}
+	bar.println("%s: %s model with %d parameters, %s lr %g, %d steps, %s kernel on %d threads, run folder %s",
+		t.o.Data, t.o.Model, nn.NumParams(t.task.module()), t.o.Opt, t.o.LR, t.total, tensor.Kernel(), tensor.Threads(), t.dir)
 	for t.step < t.total {
 		if t.step == interruptAt {
 			interrupt = closedSignal
@@ -225,16 +223,12 @@ func (t *trainer) evaluate(bar *progress) error {
 	loss, acc := t.task.eval()
 	if st, ok := t.task.(*seqTask); ok && acc >= 0.99 && st.hit99 < 0 && st.text == nil {
 		st.hit99 = t.step
-		if !t.o.Quiet {
-			bar.println("held-out sequence accuracy %.1f%% at step %d, after %.2f s of training", 100*acc, t.step, t.spent.Seconds())
-		}
+		bar.println("held-out sequence accuracy %.1f%% at step %d, after %.2f s of training", 100*acc, t.step, t.spent.Seconds())
 	}
-	if !t.o.Quiet {
-		if m := t.task.metric(); m != "" {
-			bar.println("  held-out at step %d: loss %.4f, %s %.2f%%", t.step, loss, m, 100*acc)
-		} else {
-			bar.println("  held-out at step %d: loss %.4g", t.step, loss)
-		}
+	if m := t.task.metric(); m != "" {
+		bar.println("  held-out at step %d: loss %.4f, %s %.2f%%", t.step, loss, m, 100*acc)
+	} else {
+		bar.println("  held-out at step %d: loss %.4g", t.step, loss)
 	}
 	return t.checkpoint()
 }
