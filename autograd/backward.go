@@ -40,8 +40,13 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 		u.inBackward = true
 	}
 	// If a backward closure panics, no partial gradient may stay behind to
-	// be added into the next Backward.
+	// be added into the next Backward; the loop below resets each value
+	// itself when it completes.
+	done := false
 	defer func() {
+		if done {
+			return
+		}
 		for _, u := range order {
 			u.pending, u.owned, u.inBackward = nil, false, false
 		}
@@ -96,6 +101,7 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 		// Release the node: its closure holds the forward tensors it needed.
 		n.backward, n.parents, n.kept, n.released = nil, nil, nil, true
 	}
+	done = true
 }
 
 // passedOn reports whether any of grads shares storage with g.
