@@ -7,13 +7,24 @@ import (
 	"github.com/gotensor/gotensor/tensor/internal/gemm"
 )
 
-// SetThreads sets the number of goroutines a matrix product may use; n < 1
-// restores the default, which follows GOMAXPROCS. Results are bitwise the
-// same for any thread count.
+// SetThreads sets the number of goroutines a matrix product or a
+// ParallelFor loop may use; n < 1 restores the default, which follows
+// GOMAXPROCS. Matrix products are bitwise the same for any thread count.
 func SetThreads(n int) { gemm.SetThreads(n) }
 
-// Threads returns the number of goroutines a matrix product may use.
+// Threads returns the number of goroutines a matrix product or a
+// ParallelFor loop may use.
 func Threads() int { return gemm.Threads() }
+
+// ParallelFor calls fn(lo, hi) on consecutive ranges that together cover
+// [0, n), at most Threads of them at once, on the caller's goroutine and
+// the workers that matrix products use, and returns when every call has
+// returned. Each range is at least grain long, so a loop shorter than two
+// grains is the single call fn(0, n); the ranges depend only on n, grain
+// and Threads. fn must be safe to run concurrently on disjoint ranges. When
+// what fn computes for an index does not depend on the range it came in,
+// the results are the same for any thread count.
+func ParallelFor(n, grain int, fn func(lo, hi int)) { gemm.For(n, grain, fn) }
 
 // Kernel names the matrix-product microkernel this machine uses: "avx512",
 // "avx2" or "purego".

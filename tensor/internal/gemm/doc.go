@@ -96,7 +96,10 @@
 // m·n·k < 64·64·128 stay on the caller's goroutine. The thread count
 // follows GOMAXPROCS unless SetThreads says otherwise. Packing buffers
 // belong to a worker or come from a sync.Pool, so concurrent calls are
-// safe and steady-state calls do not allocate.
+// safe and steady-state calls do not allocate. For shares the same pool
+// with any loop whose iterations are independent (tensor.ParallelFor, which
+// the ops use for attention heads and elementwise and row kernels); it
+// keeps the workers polling between a training step's products.
 //
 // # Determinism
 //

@@ -3,7 +3,6 @@ package gemm
 import (
 	"fmt"
 	"sync"
-	"sync/atomic"
 )
 
 // Block sizes, in floats; see doc.go for how they were chosen. kcMax bounds
@@ -187,9 +186,9 @@ func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 		g.run(0, m, 0, n, buf)
 		bufPool.Put(buf)
 	} else {
-		dispatch(g)
+		dispatch(&g.team, g.parts)
 	}
-	g.problem = problem{} // drop the caller's slices; g.state stays for late workers
+	g.problem = problem{} // drop the caller's slices; g.team stays for late workers
 	callPool.Put(g)
 }
 
@@ -240,18 +239,10 @@ func kcFor(k int) int {
 }
 
 // A call holds one Gemm call's operands and how its work is split. Calls
-// are reused; see dispatch for how late pool workers are kept off a call
-// that has moved on.
+// are reused, as their team is.
 type call struct {
 	problem
-	// state is gen<<32 | parts<<16 | next: the call's generation, and the
-	// next part to claim. Workers read it only atomically.
-	state atomic.Uint64
-	gen   uint32
-	// pending counts unfinished parts for a caller that polls; wg the same
-	// for one that blocks.
-	pending atomic.Int32
-	wg      sync.WaitGroup
+	team
 }
 
 // A problem is one Gemm call's operands and plan.
@@ -272,7 +263,11 @@ type problem struct {
 	splitRows bool // parts split the rows (else the columns) of C
 }
 
-var callPool = sync.Pool{New: func() any { return new(call) }}
+var callPool = sync.Pool{New: func() any {
+	g := new(call)
+	g.do = g.runPart
+	return g
+}}
 
 // maxParts bounds the parts of one call (they are counted in 16 bits of
 // call.state).

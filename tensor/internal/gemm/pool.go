@@ -22,9 +22,26 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// A job asks a pool worker to help with generation gen of call g.
+// A team shares one operation's parts between its caller and the pool's
+// workers: a Gemm call (call) or a For loop (loop). Teams are reused; see
+// dispatch for how late workers are kept off a team that has moved on.
+type team struct {
+	// state is gen<<32 | parts<<16 | next: the operation's generation, and
+	// the next part to claim. Workers read it only atomically.
+	state atomic.Uint64
+	gen   uint32
+	// pending counts unfinished parts for a caller that polls; wg the same
+	// for one that blocks.
+	pending atomic.Int32
+	wg      sync.WaitGroup
+	// do computes part w with buf as packing space; it is set once, when
+	// the team's owner is made.
+	do func(w int, buf *buffers)
+}
+
+// A job asks a pool worker to help with generation gen of team t.
 type job struct {
-	g   *call
+	t   *team
 	gen uint32
 }
 
@@ -63,7 +80,7 @@ func worker(id int) {
 	buf := new(buffers) // each worker keeps its own packing space
 	for {
 		j := nextJob(id < runtime.GOMAXPROCS(0)-1)
-		j.g.work(j.gen, buf)
+		j.t.work(j.gen, buf)
 	}
 }
 
@@ -85,48 +102,89 @@ func nextJob(poll bool) job {
 	return <-jobs
 }
 
-// dispatch runs g's parts on the caller and on pool workers. Parts are
-// claimed from g.state, so the caller goes on to the next part whenever no
+// dispatch runs t's parts on the caller and on pool workers. Parts are
+// claimed from t.state, so the caller goes on to the next part whenever no
 // worker has come for it: a slow worker costs nothing but its share. A
-// worker that arrives after the call has finished sees another generation
-// in g.state and leaves without touching anything else.
-func dispatch(g *call) {
-	ensureWorkers(g.parts - 1)
-	g.gen++
-	g.wg.Add(g.parts)
-	g.pending.Store(int32(g.parts))
-	g.state.Store(uint64(g.gen)<<32 | uint64(g.parts)<<16)
-	for range g.parts - 1 {
+// worker that arrives after the operation has finished sees another
+// generation in t.state and leaves without touching anything else.
+func dispatch(t *team, parts int) {
+	ensureWorkers(parts - 1)
+	t.gen++
+	t.wg.Add(parts)
+	t.pending.Store(int32(parts))
+	t.state.Store(uint64(t.gen)<<32 | uint64(parts)<<16)
+	for range parts - 1 {
 		select {
-		case jobs <- job{g, g.gen}:
+		case jobs <- job{t, t.gen}:
 		default: // every worker is busy; the caller does more itself
 		}
 	}
 	buf := bufPool.Get().(*buffers)
-	g.work(g.gen, buf)
+	t.work(t.gen, buf)
 	bufPool.Put(buf)
 	start := time.Now()
-	for i := 0; g.pending.Load() > 0; i++ {
+	for i := 0; t.pending.Load() > 0; i++ {
 		if i%64 == 63 && time.Since(start) > spinTime {
 			break
 		}
 	}
-	g.wg.Wait()
-	g.state.Store(uint64(g.gen) << 32) // nothing left to claim
+	t.wg.Wait()
+	t.state.Store(uint64(t.gen) << 32) // nothing left to claim
 }
 
-// work computes parts of generation gen of g until none are left.
-func (g *call) work(gen uint32, buf *buffers) {
+// work computes parts of generation gen of t until none are left.
+func (t *team) work(gen uint32, buf *buffers) {
 	for {
-		v := g.state.Load()
+		v := t.state.Load()
 		parts, next := int(v>>16&0xffff), int(v&0xffff)
 		if uint32(v>>32) != gen || next >= parts {
 			return
 		}
-		if g.state.CompareAndSwap(v, v+1) {
-			g.runPart(next, buf)
-			g.pending.Add(-1)
-			g.wg.Done()
+		if t.state.CompareAndSwap(v, v+1) {
+			t.do(next, buf)
+			t.pending.Add(-1)
+			t.wg.Done()
 		}
 	}
+}
+
+// A loop is one For call.
+type loop struct {
+	team
+	n, parts int
+	fn       func(lo, hi int)
+}
+
+var loopPool = sync.Pool{New: func() any {
+	l := new(loop)
+	l.do = func(w int, _ *buffers) { l.fn(w*l.n/l.parts, (w+1)*l.n/l.parts) }
+	return l
+}}
+
+// For calls fn(lo, hi) on consecutive ranges that together cover [0, n),
+// in parallel on the caller and the pool's workers, and returns when every
+// call has returned. Each range is at least grain long: a loop shorter than
+// two grains is one call fn(0, n) on the caller, and so is every loop when
+// Threads is 1. The ranges depend on n, grain and Threads alone. fn must
+// be safe to run concurrently on disjoint ranges; if what it computes for
+// an index does not depend on the range, results are the same for any
+// thread count.
+func For(n, grain int, fn func(lo, hi int)) {
+	grain = max(grain, 1)
+	if n < 2*grain {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	parts := min(Threads(), n/grain, maxParts)
+	if parts < 2 {
+		fn(0, n)
+		return
+	}
+	l := loopPool.Get().(*loop)
+	l.n, l.parts, l.fn = n, parts, fn
+	dispatch(&l.team, parts)
+	l.fn = nil
+	loopPool.Put(l)
 }
