@@ -9,6 +9,11 @@ import (
 	"github.com/gotensor/gotensor/tensor"
 )
 
+// headGrain is about the T²·D of the heads one goroutine of
+// MultiHeadSelfAttention takes at a time: some 20 µs of work, so that
+// sharing a call between goroutines costs little beside it.
+const headGrain = 1 << 18
+
 // MultiHeadSelfAttention returns the heads of scaled dot-product attention
 // over a packed projection, merged back into one (B, T, C) output. qkv is
 // (B, T, 3C): columns [0, C) are the queries, [C, 2C) the keys and
@@ -60,34 +65,39 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 			tensor.Gemm(transA, false, T, D, T, a, T, b, ldb, c, ldc, acc)
 		}
 	}
-	for b := range B {
-		for h := range H {
+	// The heads are independent: they run in parallel, grain heads at a
+	// time, each computed as it would be alone.
+	grain := 1 + headGrain/max(1, T*T*D)
+	tensor.ParallelFor(B*H, grain, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
 			// Head (b, h): its q, k and v are (T, D) blocks of rows 3C
 			// apart, its output a (T, D) block of rows C apart.
+			b, h := i/H, i%H
 			q := x[b*T*3*C+h*D:]
 			k, v := q[C:], q[2*C:]
-			at := (b*H + h) * T * T
+			at := i * T * T
 			wbh := wd[at : at+T*T]
 			tensor.Gemm(false, true, T, T, D, q, 3*C, k, 3*C, wbh, T, false) // scores = q·kᵀ: (T,D)(D,T) -> (T,T)
 			softmaxHead(wbh, keep, at, T, causal, scale)
 			byW(tensor.LowerTriangle, false, wbh, v, 3*C, o[b*T*C+h*D:], C, false) // out = w·v: (T,T)(T,D) -> (T,D)
 		}
-	}
+	})
 	return autograd.RecordBorrowing("MultiHeadSelfAttention", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// Every element of dx is written once: dq, dk and dv of each head
 		// fill its three blocks of columns, or add into them when qkv
 		// already has a gradient.
 		qkv.AddToGrad(func(dx *tensor.Tensor, accumulate bool) {
 			gd, dd := g.Data(), dx.Data()
-			ds := make([]float32, T*T) // one head's score gradient
-			for b := range B {
-				for h := range H {
+			tensor.ParallelFor(B*H, grain, func(lo, hi int) {
+				ds := make([]float32, T*T) // one head's score gradient
+				for i := lo; i < hi; i++ {
+					b, h := i/H, i%H
 					q := x[b*T*3*C+h*D:]
 					k, v := q[C:], q[2*C:]
 					dq := dd[b*T*3*C+h*D:]
 					dk, dv := dq[C:], dq[2*C:]
 					gbh := gd[b*T*C+h*D:] // this head's output gradient, (T, D) with rows C apart
-					at := (b*H + h) * T * T
+					at := i * T * T
 					wbh := wd[at : at+T*T]
 					tensor.Gemm(false, true, T, T, D, gbh, C, v, 3*C, ds, T, false) // out = w·v, so dw = g·vᵀ: (T,D)(D,T) -> (T,T)
 					// w = softmax(scale·scores) per row, so ds = scale·w·(dw - Σ_j dw_j·w_j);
@@ -97,7 +107,7 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 					byW(tensor.UpperTriangle, true, ds, q, 3*C, dk, 3*C, accumulate)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
 					byW(tensor.UpperTriangle, true, wbh, gbh, C, dv, 3*C, accumulate) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)
 				}
-			}
+			})
 		})
 		return []*tensor.Tensor{nil}
 	}, qkv).Keep(w).OwnsData()

@@ -39,7 +39,9 @@ func LayerNorm(x, weight, bias *autograd.Value, eps float32) *autograd.Value {
 	}
 	if w != nil && b != nil {
 		// nn.LayerNorm's case: the two lines below in one pass.
-		vecmath.NormAffineRows(o, xhat, xs[:N*C], rstd, w, b, eps)
+		rowBlocks(N, C, func(lo, hi int) {
+			vecmath.NormAffineRows(o[lo*C:hi*C], xhat[lo*C:hi*C], xs[lo*C:hi*C], rstd[lo:hi], w, b, eps)
+		})
 	} else {
 		vecmath.NormRows(xhat, xs[:N*C], rstd, eps) // xhat = (x - mean)·rstd
 		for i := range N {

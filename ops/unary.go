@@ -94,11 +94,16 @@ func LeakyReLU(x *autograd.Value, slope float32) *autograd.Value {
 func GELU(x *autograd.Value) *autograd.Value {
 	out := autograd.Scratch(x.Data.Shape()...)
 	dt := autograd.Scratch(out.Len())
-	d := dt.Data()                                  // Φ(x) + x·φ(x)
-	vecmath.GELUDeriv(out.Data(), d, x.Data.Data()) // out = x·Φ(x)
+	o, d, xs := out.Data(), dt.Data(), x.Data.Data()
+	chunks(len(o), func(lo, hi int) {
+		vecmath.GELUDeriv(o[lo:hi], d[lo:hi], xs[lo:hi]) // out = x·Φ(x), d = Φ(x) + x·φ(x)
+	})
 	return autograd.RecordBorrowing("GELU", out, func(g *tensor.Tensor) []*tensor.Tensor {
 		// out = x·Φ(x), so dx = g·(Φ(x) + x·φ(x)) with φ(x) = e^(-x²/2)/√(2π)
-		setGrad(x, false, func(dx []float32) { vecmath.Mul(dx, g.Data(), d) })
+		setGrad(x, false, func(dx []float32) {
+			gs := g.Data()
+			chunks(len(dx), func(lo, hi int) { vecmath.Mul(dx[lo:hi], gs[lo:hi], d[lo:hi]) })
+		})
 		return []*tensor.Tensor{nil}
 	}, x).Keep(dt).OwnsData()
 }

@@ -1,0 +1,29 @@
+package ops
+
+import "github.com/gotensor/gotensor/tensor"
+
+// Work below these sizes stays on one goroutine: about 20 µs of it, so
+// that sharing a loop between goroutines (tensor.ParallelFor) costs little
+// beside it.
+const (
+	elemGrain = 1 << 15 // elements of an elementwise kernel
+	rowGrain  = 1 << 14 // elements of whole rows of a row kernel
+)
+
+// chunks calls fn(lo, hi) on ranges that cover [0, n) elements, in
+// parallel for a long slice. Ranges start at multiples of 64, so that each
+// kernel vector covers the same elements as in one call fn(0, n): an
+// elementwise result has the same bits for any thread count.
+func chunks(n int, fn func(lo, hi int)) {
+	const unit = 64
+	tensor.ParallelFor((n+unit-1)/unit, elemGrain/unit, func(lo, hi int) { fn(lo*unit, min(hi*unit, n)) })
+}
+
+// rowBlocks calls fn(lo, hi) on ranges that cover rows [0, n) of c
+// elements each, in parallel when there are many. Ranges start at
+// multiples of 4 rows, the row kernels' widest block.
+func rowBlocks(n, c int, fn func(lo, hi int)) {
+	const unit = 4
+	grain := max(1, rowGrain/max(1, c*unit))
+	tensor.ParallelFor((n+unit-1)/unit, grain, func(lo, hi int) { fn(lo*unit, min(hi*unit, n)) })
+}
