@@ -9,8 +9,9 @@ import (
 // gradient (AᵀB) and input gradient (ABᵀ) products of a 784→128 layer on a
 // batch of 64; and the five products of a training step of the MLP
 // 2→100→3 on 300 points (cmd/train's default run), where one of m, n, k is
-// tiny; and the products of one attention head of the small GPT (T = 32,
-// head size 16), where the per-call cost shows.
+// tiny; the forward products of the small GPT's QKV projection and first
+// MLP layer on 64 sequences of 32 tokens; and the products of one attention
+// head of that GPT (T = 32, head size 16), where the per-call cost shows.
 var benchShapes = []struct {
 	name           string
 	m, k, n        int
@@ -32,6 +33,8 @@ var benchShapes = []struct {
 	{"300x3x100", 300, 3, 100, false, false},
 	{"3x300x100_AtB", 3, 300, 100, true, false},
 	{"100x300x2_AtB", 100, 300, 2, true, false},
+	{"2048x64x192_ABt", 2048, 64, 192, false, true},
+	{"2048x64x256_ABt", 2048, 64, 256, false, true},
 	{"32x16x32_ABt", 32, 16, 32, false, true},
 	{"32x32x16", 32, 32, 16, false, false},
 	{"32x32x16_AtB", 32, 32, 16, true, false},
