@@ -23,7 +23,9 @@ func Threads() int { return gemm.Threads() }
 // grains is the single call fn(0, n); the ranges depend only on n, grain
 // and Threads. fn must be safe to run concurrently on disjoint ranges. When
 // what fn computes for an index does not depend on the range it came in,
-// the results are the same for any thread count.
+// the results are the same for any thread count. A panic in fn, on
+// whichever goroutine, comes back as a panic of ParallelFor's caller once
+// every range has returned.
 func ParallelFor(n, grain int, fn func(lo, hi int)) { gemm.For(n, grain, fn) }
 
 // Kernel names the matrix-product microkernel this machine uses: "avx512",

@@ -153,11 +153,26 @@ type loop struct {
 	team
 	n, parts int
 	fn       func(lo, hi int)
+	mu       sync.Mutex
+	panicked any // the first value a part panicked with, or nil
 }
 
 var loopPool = sync.Pool{New: func() any {
 	l := new(loop)
-	l.do = func(w int, _ *buffers) { l.fn(w*l.n/l.parts, (w+1)*l.n/l.parts) }
+	l.do = func(w int, _ *buffers) {
+		// A panic on a worker would end the program; it goes back to
+		// the caller instead, once every part has returned.
+		defer func() {
+			if r := recover(); r != nil {
+				l.mu.Lock()
+				if l.panicked == nil {
+					l.panicked = r
+				}
+				l.mu.Unlock()
+			}
+		}()
+		l.fn(w*l.n/l.parts, (w+1)*l.n/l.parts)
+	}
 	return l
 }}
 
@@ -168,7 +183,8 @@ var loopPool = sync.Pool{New: func() any {
 // Threads is 1. The ranges depend on n, grain and Threads alone. fn must
 // be safe to run concurrently on disjoint ranges; if what it computes for
 // an index does not depend on the range, results are the same for any
-// thread count.
+// thread count. If fn panics, For panics with the first such value on the
+// caller's goroutine, after every range has returned.
 func For(n, grain int, fn func(lo, hi int)) {
 	grain = max(grain, 1)
 	if n < 2*grain {
@@ -185,6 +201,10 @@ func For(n, grain int, fn func(lo, hi int)) {
 	l := loopPool.Get().(*loop)
 	l.n, l.parts, l.fn = n, parts, fn
 	dispatch(&l.team, parts)
-	l.fn = nil
+	r := l.panicked
+	l.fn, l.panicked = nil, nil
 	loopPool.Put(l)
+	if r != nil {
+		panic(r)
+	}
 }

@@ -88,6 +88,36 @@ func TestForConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// TestForPanic checks that a panic in a range, whichever goroutine runs
+// it, reaches For's caller after the other ranges have finished, and that
+// the pool works afterwards.
+func TestForPanic(t *testing.T) {
+	defer SetThreads(0)
+	SetThreads(2)
+	for _, bad := range []int{0, 99} { // in the caller's first range or the last
+		var done atomic.Int32
+		got := func() (r any) {
+			defer func() { r = recover() }()
+			For(100, 10, func(lo, hi int) {
+				if lo <= bad && bad < hi {
+					panic(fmt.Sprintf("index %d", bad))
+				}
+				done.Add(int32(hi - lo))
+			})
+			return nil
+		}()
+		if want := fmt.Sprintf("index %d", bad); got != want {
+			t.Errorf("For with a panic at %d: recovered %v; want %q", bad, got, want)
+		}
+		if n := done.Load(); n != 50 {
+			t.Errorf("For with a panic at %d: %d indices done; want the other range's 50", bad, n)
+		}
+	}
+	if r := forRanges(t, 2, 100, 10); len(r) != 2 {
+		t.Errorf("For after a panic ran %v; want two ranges", r)
+	}
+}
+
 func TestForAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops puts at random under the race detector")
