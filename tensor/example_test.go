@@ -100,3 +100,18 @@ func Example_linearRegression() {
 	// ridge (λ=50):  intercept 2.05, slope 0.92
 	// ridge norm is smaller: true
 }
+
+// ParallelFor splits a loop whose iterations are independent between the
+// goroutines that matrix products use. Each index is computed the same way
+// whatever range it falls in, so the result does not depend on the thread
+// count.
+func ExampleParallelFor() {
+	x := make([]float32, 100000)
+	tensor.ParallelFor(len(x), 4096, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x[i] = float32(i) * 0.5
+		}
+	})
+	fmt.Println(x[3], x[99999])
+	// Output: 1.5 49999.5
+}
