@@ -174,7 +174,7 @@ func (t *Tensor) Set(v float32, idx ...int) { t.data[t.offset("Set", idx)] = v }
 
 // Fill sets every element to v.
 func (t *Tensor) Fill(v float32) {
-	if v == 0 {
+	if math.Float32bits(v) == 0 { // +0 only: -0 == 0 but must keep its sign
 		clear(t.data) // the runtime's vectorised clear
 		return
 	}

@@ -84,6 +84,23 @@ func TestConstructors(t *testing.T) {
 	}
 }
 
+// Fill(-0) must write -0, not the +0 that clear writes: -0 == 0 compares true.
+func TestFillNegativeZero(t *testing.T) {
+	x := Ones(3, 5)
+	x.Fill(float32(math.Copysign(0, -1)))
+	for i, v := range x.Data() {
+		if v != 0 || !math.Signbit(float64(v)) {
+			t.Fatalf("after Fill(-0), element %d = %v (sign bit %v), want -0", i, v, math.Signbit(float64(v)))
+		}
+	}
+	x.Fill(0)
+	for i, v := range x.Data() {
+		if v != 0 || math.Signbit(float64(v)) {
+			t.Fatalf("after Fill(0), element %d = %v (sign bit %v), want +0", i, v, math.Signbit(float64(v)))
+		}
+	}
+}
+
 func TestConstructorPanics(t *testing.T) {
 	wantPanic(t, "FromSlice", func() { FromSlice([]float32{1, 2, 3}, 2, 2) }, "FromSlice", "[2 2]", "needs 4", "got 3")
 	wantPanic(t, "Zeros(-1)", func() { Zeros(2, -1) }, "negative dimension", "Zeros", "[2 -1]")
