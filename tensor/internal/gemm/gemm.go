@@ -125,7 +125,8 @@ func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 }
 
 // product is Gemm, GemmTri and GemmBias: bias, if not nil, is added to C's
-// rows, and then accumulate is false.
+// rows, and then accumulate is false and tri is Full (macro relies on the
+// latter: every tile then has terms in every pass).
 func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative dimension in m, n, k = %d, %d, %d", m, n, k))

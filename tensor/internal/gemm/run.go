@@ -92,10 +92,7 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 					clear(g.c[r*g.ldc+jb : r*g.ldc+je])
 				}
 			}
-			for jr := jb; bias && jr < je; jr += nr {
-				g.addBias(ir, h, jr, min(nr, je-jr))
-			}
-			continue
+			continue // no bias here: it comes only with Full, where k1 > k0
 		}
 		kk := k1 - k0
 		fn := ker.fn
