@@ -30,8 +30,9 @@ type kernel struct {
 	// dot, where present, computes two rows of A against four of B as dot
 	// products: A·Bᵀ with at most four columns (see dots).
 	dot dotFunc
-	// bias, where present, adds bias[0:w] to h rows of C (w ≤ nr): the
-	// epilogue of GemmBias on a tile still in cache; addBiasGo otherwise.
+	// bias adds bias[0:w] to h rows of C (w ≤ nr): the epilogue of
+	// GemmBias on a tile still in cache. init sets it to addBiasGo for
+	// kernels that have no faster one, so it is never nil.
 	bias biasFunc
 }
 
@@ -60,6 +61,11 @@ var active atomic.Pointer[kernel]
 
 func init() {
 	kernels = append(archKernels(), &kernel{name: "purego", mr: goMR, nr: goNR, fn: kernGo})
+	for _, k := range kernels {
+		if k.bias == nil {
+			k.bias = addBiasGo
+		}
+	}
 	active.Store(kernels[0])
 }
 

@@ -150,11 +150,7 @@ func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 
 // addBias adds GemmBias's bias to the h×w tile of C at (ir, jr).
 func (g *call) addBias(ir, h, jr, w int) {
-	f := g.ker.bias
-	if f == nil {
-		f = addBiasGo
-	}
-	f(&g.c[ir*g.ldc+jr], g.ldc, &g.bias[jr], h, w)
+	g.ker.bias(&g.c[ir*g.ldc+jr], g.ldc, &g.bias[jr], h, w)
 }
 
 // tiny computes a product too small to pack: C = op(A)·op(B) or C +=, with
