@@ -155,19 +155,20 @@ func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 		checkMatrix("b", b, k, n, ldb)
 	}
 	ker := active.Load()
+	done := true // a shortcut below computed C; the bias then goes in after
 	switch {
 	case tri != Full:
-		// Only the blocked path below skips the triangle.
+		done = false // only the blocked path below skips the triangle
 	case m*n*k <= tinyMNK:
 		tiny(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
-		addBiasRows(c, ldc, m, bias)
-		return
 	case useDot && ker.dot != nil && !transA && transB && n <= 4 && n < m:
 		dots(ker.dot, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
-		addBiasRows(c, ldc, m, bias)
-		return
 	case transposeNarrow && n < m && n <= ker.nr/4:
 		transposed(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	default:
+		done = false
+	}
+	if done {
 		addBiasRows(c, ldc, m, bias)
 		return
 	}
