@@ -2,9 +2,10 @@
 
 #include "textflag.h"
 
-// HSUM leaves the sum of the 16 lanes of Z in the low lane of X, using T
-// (Y and XT the same registers' narrower names).
-#define HSUM(Z, Y, X, ZT, YT, XT) \
+// HSUM leaves the sum of the 16 lanes of Z in the low lane of X. Y and X
+// are Z's 256- and 128-bit names; YT and XT are the 256- and 128-bit names
+// of a scratch register, which it overwrites.
+#define HSUM(Z, Y, X, YT, XT) \
 	VEXTRACTF64X4 $1, Z, YT; \
 	VADDPS        YT, Y, Y; \
 	VEXTRACTF128  $1, Y, XT; \
@@ -81,14 +82,14 @@ dottail:
 	VFMADD231PS Z13, Z9, Z7
 
 dotsum:
-	HSUM(Z0, Y0, X0, Z8, Y8, X8)
-	HSUM(Z1, Y1, X1, Z9, Y9, X9)
-	HSUM(Z2, Y2, X2, Z10, Y10, X10)
-	HSUM(Z3, Y3, X3, Z11, Y11, X11)
-	HSUM(Z4, Y4, X4, Z12, Y12, X12)
-	HSUM(Z5, Y5, X5, Z13, Y13, X13)
-	HSUM(Z6, Y6, X6, Z14, Y14, X14)
-	HSUM(Z7, Y7, X7, Z15, Y15, X15)
+	HSUM(Z0, Y0, X0, Y8, X8)
+	HSUM(Z1, Y1, X1, Y9, X9)
+	HSUM(Z2, Y2, X2, Y10, X10)
+	HSUM(Z3, Y3, X3, Y11, X11)
+	HSUM(Z4, Y4, X4, Y12, X12)
+	HSUM(Z5, Y5, X5, Y13, X13)
+	HSUM(Z6, Y6, X6, Y14, X14)
+	HSUM(Z7, Y7, X7, Y15, X15)
 	VMOVSS X0, 0(R10)
 	VMOVSS X1, 4(R10)
 	VMOVSS X2, 8(R10)
