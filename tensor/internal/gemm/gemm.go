@@ -271,10 +271,6 @@ var callPool = sync.Pool{New: func() any {
 	return g
 }}
 
-// maxParts bounds the parts of one call (they are counted in 16 bits of
-// call.state).
-const maxParts = 1024
-
 // split decides how many goroutines share the call and along which side of
 // C. Each part owns whole tiles, so only the last part meets an edge.
 // Splitting the rows makes every part pack all of B (unless B is read in

@@ -39,6 +39,10 @@ type team struct {
 	do func(w int, buf *buffers)
 }
 
+// maxParts bounds the parts of one team's operation, a Gemm call or a For
+// loop: team.state counts them in 16 bits.
+const maxParts = 1024
+
 // A job asks a pool worker to help with generation gen of team t.
 type job struct {
 	t   *team
