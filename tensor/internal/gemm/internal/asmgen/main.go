@@ -159,9 +159,12 @@ func kernel(name, reg string, mr, nv, vb, nbc int, masked bool) {
 
 // transpose emits transpose16(dst *float32, ldd int, src *float32, lds int),
 // which writes the transpose of the 16×16 block at src (rows lds floats
-// apart) to dst (rows ldd floats apart): dst[i*ldd+j] = src[j*lds+i]. The
-// shuffle network is simulated here to find which register ends up
-// holding which column, so the stores cannot be misrouted.
+// apart) to dst (rows ldd floats apart): dst[i*ldd+j] = src[j*lds+i], and
+// transpose12(dst *float32, src *float32, lds int), the same network on 12
+// rows and 4 zero rows, which packs 16 k steps of a 12-row A micro-panel:
+// dst[p*12+r] = src[r*lds+p]. The shuffle network is simulated here to
+// find which register ends up holding which column, so the stores cannot
+// be misrouted.
 func transpose() {
 	type vec [16]int // element labels row*16+col
 	var z [32]vec
