@@ -25,7 +25,8 @@ func Threads() int { return gemm.Threads() }
 // what fn computes for an index does not depend on the range it came in,
 // the results are the same for any thread count. A panic in fn, on
 // whichever goroutine, comes back as a panic of ParallelFor's caller once
-// every range has returned.
+// every range has returned. fn is not called when n ≤ 0, and a grain below
+// 1 counts as 1.
 func ParallelFor(n, grain int, fn func(lo, hi int)) { gemm.For(n, grain, fn) }
 
 // Kernel names the matrix-product microkernel this machine uses: "avx512",
@@ -54,9 +55,10 @@ func MatMulT(a, b *Tensor, transA, transB bool) *Tensor {
 
 // MatMulTInto computes op(a)·op(b) as MatMulT does, but into dst rather than
 // a new tensor; with accumulate set it adds the product to dst's values, in
-// the same pass. It allocates nothing and returns dst. dst must have the
-// product's shape and must not share storage with a or b. Backward passes
-// use it to add a weight's gradient straight into the gradient already held.
+// the same pass, and returns dst. For two matrices it allocates nothing
+// (batched operands do). dst must have the product's shape and must not
+// share storage with a or b. Backward passes use it to add a weight's
+// gradient straight into the gradient already held.
 func MatMulTInto(dst, a, b *Tensor, transA, transB, accumulate bool) *Tensor {
 	return matmul("MatMulTInto", dst, a, b, transA, transB, accumulate, fastProduct)
 }
