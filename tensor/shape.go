@@ -259,11 +259,15 @@ func Gather(t *Tensor, idx []int) *Tensor {
 
 // GatherInto is Gather into dst, which must have Gather's result shape
 // (len(idx) rows of t's row shape) and not share storage with t; every
-// element of dst is written. It returns dst, and panics as Gather does or
-// if dst's shape differs, leaving dst unchanged.
+// element of dst is written. It returns dst, and panics as Gather does, or
+// if dst's shape differs or dst shares storage with t, leaving dst
+// unchanged.
 func GatherInto(dst, t *Tensor, idx []int) *Tensor {
 	if len(t.shape) == 0 || len(dst.shape) != len(t.shape) || dst.shape[0] != len(idx) || !slices.Equal(dst.shape[1:], t.shape[1:]) {
 		panic(fmt.Sprintf("tensor: GatherInto: destination %v for %d rows of %v", dst.shape, len(idx), t.shape))
+	}
+	if overlaps(dst.data, t.data) {
+		panic(fmt.Sprintf("tensor: GatherInto: destination %v shares storage with the table %v", dst.shape, t.shape))
 	}
 	return gather("GatherInto", dst, t, idx)
 }

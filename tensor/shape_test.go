@@ -118,6 +118,14 @@ func TestGatherScatterOneHot(t *testing.T) {
 	if want := []float32{6, 7, 0, 1, 6, 7}; !slices.Equal(dst.Data(), want) {
 		t.Errorf("a GatherInto that panicked changed dst: %v", dst.Data())
 	}
+	// A destination inside the table would have rows overwritten before
+	// they are read.
+	tableBefore := table.Clone()
+	wantPanic(t, "GatherInto overlap", func() { GatherInto(table.Slice(1, 4), table, idx) },
+		"GatherInto: destination [3 2] shares storage with the table [4 2]")
+	if !Equal(table, tableBefore) {
+		t.Errorf("a GatherInto that panicked changed its overlapping table: %v", table.Data())
+	}
 }
 
 func TestBroadcastTo(t *testing.T) {
