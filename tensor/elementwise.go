@@ -75,15 +75,52 @@ func maximum(x, y float32) float32 { return max(x, y) }
 func minimum(x, y float32) float32 { return min(x, y) }
 
 // The four arithmetic operations run in vec's kernels on operands of one
-// shape, with the results of the scalar loop bit for bit.
-func addVV(d, a, b []float32)              { vec.Add(d, a, b) }
-func addRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, add) }
-func subVV(d, a, b []float32)              { vec.Sub(d, a, b) }
-func subRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, sub) }
-func mulVV(d, a, b []float32)              { vec.Mul(d, a, b) }
-func mulRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, mul) }
-func divVV(d, a, b []float32)              { vec.Div(d, a, b) }
-func divRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, div) }
+// shape, and on broadcast rows of at least vecRowMin elements in which both
+// operands advance by one (a bias row added to each row of a matrix), with
+// the results of the scalar loop bit for bit: each element is one IEEE
+// operation either way.
+func addVV(d, a, b []float32) { vec.Add(d, a, b) }
+func subVV(d, a, b []float32) { vec.Sub(d, a, b) }
+func mulVV(d, a, b []float32) { vec.Mul(d, a, b) }
+func divVV(d, a, b []float32) { vec.Div(d, a, b) }
+
+// vecRowMin is the shortest row handed to vec: below it the call costs more
+// than it saves (adding a row to (n, 8) took a quarter longer through vec,
+// to (n, 12) a third less, on AVX-512).
+const vecRowMin = 12
+
+func addRow(d, a, b []float32, sa, sb int) {
+	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
+		vec.Add(d, a[:len(d)], b[:len(d)])
+		return
+	}
+	zipRow(d, a, b, sa, sb, add)
+}
+
+func subRow(d, a, b []float32, sa, sb int) {
+	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
+		vec.Sub(d, a[:len(d)], b[:len(d)])
+		return
+	}
+	zipRow(d, a, b, sa, sb, sub)
+}
+
+func mulRow(d, a, b []float32, sa, sb int) {
+	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
+		vec.Mul(d, a[:len(d)], b[:len(d)])
+		return
+	}
+	zipRow(d, a, b, sa, sb, mul)
+}
+
+func divRow(d, a, b []float32, sa, sb int) {
+	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
+		vec.Div(d, a[:len(d)], b[:len(d)])
+		return
+	}
+	zipRow(d, a, b, sa, sb, div)
+}
+
 func powVV(d, a, b []float32)              { zipVV(d, a, b, pow) }
 func powRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, pow) }
 func maxVV(d, a, b []float32)              { zipVV(d, a, b, maximum) }

@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -227,4 +228,73 @@ func TestAddAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(10, func() { Add(x, y) }); n > 3 {
 		t.Errorf("Add of two (256, 256) tensors made %v allocations; want at most 3 (tensor, shape, data)", n)
 	}
+}
+
+// TestBroadcastRowBits checks that the four arithmetic operations give the
+// scalar loop's results bit for bit when a row broadcast runs vec's kernels
+// (both operands advance by one along a row of vecRowMin or more), for row
+// lengths that are not a multiple of the vector and around vecRowMin, in
+// place too, with NaN, infinities, zeros
+// and subnormals among the operands.
+func TestBroadcastRowBits(t *testing.T) {
+	rng := newRNG()
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e-40, -3e38}
+	sprinkle := func(x *Tensor) *Tensor {
+		for i := range x.Data() {
+			if rng.IntN(6) == 0 {
+				x.Data()[i] = special[rng.IntN(len(special))]
+			}
+		}
+		return x
+	}
+	ops := []struct {
+		name    string
+		f       func(a, b *Tensor) *Tensor
+		inPlace func(t, src *Tensor)
+		scalar  func(x, y float32) float32
+	}{
+		{"Add", Add, (*Tensor).AddInPlace, add},
+		{"Sub", Sub, (*Tensor).SubInPlace, sub},
+		{"Mul", Mul, (*Tensor).MulInPlace, mul},
+		{"Div", Div, (*Tensor).DivInPlace, div},
+	}
+	same := func(name string, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+				t.Errorf("%s: [%d] = %v; want %v", name, i, got[i], want[i])
+				return
+			}
+		}
+	}
+	// (rows, n) op (n): each of the rows meets the whole of b.
+	for _, shape := range [][2]int{{7, 37}, {3, 74}, {5, 1}, {6, 8}, {3, vecRowMin - 1}, {3, vecRowMin}, {2, 16}, {4, 15}} {
+		rows, n := shape[0], shape[1]
+		a, b := sprinkle(Randn(rng, rows, n)), sprinkle(Randn(rng, n))
+		for _, op := range ops {
+			// The scalar path: one zipRow per row of the result.
+			want := make([]float32, rows*n)
+			wantSwapped := make([]float32, rows*n)
+			for r := range rows {
+				zipRow(want[r*n:(r+1)*n], a.Data()[r*n:], b.Data(), 1, 1, op.scalar)
+				zipRow(wantSwapped[r*n:(r+1)*n], b.Data(), a.Data()[r*n:], 1, 1, op.scalar)
+			}
+			name := fmt.Sprintf("%s(%v, %v)", op.name, a.Shape(), b.Shape())
+			same(name, op.f(a, b).Data(), want)
+			same(name+" swapped", op.f(b, a).Data(), wantSwapped)
+			x := a.Clone()
+			op.inPlace(x, b)
+			same(name+" in place", x.Data(), want)
+		}
+	}
+	// (3, 1, 37) op (2, 37): rows of 37 with b's rows taken in turn.
+	a, b := sprinkle(Randn(rng, 3, 1, 37)), sprinkle(Randn(rng, 2, 37))
+	got := Sub(a, b)
+	want := make([]float32, 3*2*37)
+	for i := range 3 {
+		for j := range 2 {
+			zipRow(want[(i*2+j)*37:(i*2+j+1)*37], a.Data()[i*37:], b.Data()[j*37:], 1, 1, sub)
+		}
+	}
+	same("Sub((3, 1, 37), (2, 37))", got.Data(), want)
 }
