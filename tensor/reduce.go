@@ -30,11 +30,12 @@ func reduce(fn string, t *Tensor, ax int, keepdim, emptyOK bool, k reduceBlock) 
 		shape = slices.Delete(shape, ax, ax+1)
 	}
 	out := newTensor(fn, shape)
-	outer, n, inner := blocks(t.shape, ax)
-	if n == 0 && inner > 0 && outer > 0 && !emptyOK {
+	_, n, inner := blocks(t.shape, ax)
+	// The result holds outer·inner elements: none when either is zero.
+	if n == 0 && len(out.data) > 0 && !emptyOK {
 		panic(fmt.Sprintf("tensor: %s over axis %d of zero size in shape %v", fn, ax, t.shape))
 	}
-	if outer > 0 && inner > 0 {
+	if len(out.data) > 0 {
 		k(out.data, t.data, n, inner)
 	}
 	return out
@@ -57,14 +58,6 @@ func sum64(xs []float32) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// sumInto sets acc[j] = Σ_i src[i*inner+j] in float64. The columns are
-// summed a strip of vectors at a time in assembly where the processor
-// allows (colsum.Add): a bias gradient is such a sum over a batch.
-func sumInto(acc []float64, src []float32, n, inner int) {
-	clear(acc)
-	colsum.Add(acc, src, n, inner)
-}
-
 func sumBlock(scale float64) reduceBlock {
 	return func(dst, src []float32, n, inner int) {
 		if inner == 1 {
@@ -75,7 +68,11 @@ func sumBlock(scale float64) reduceBlock {
 		}
 		acc := make([]float64, inner)
 		for o := 0; o < len(dst); o += inner {
-			sumInto(acc, src[o*n:(o+inner)*n], n, inner)
+			// acc[j] = Σ_i src[o*n+i*inner+j] in float64, the columns summed
+			// a strip of vectors at a time in assembly where the processor
+			// allows: a bias gradient is such a sum over a batch.
+			clear(acc)
+			colsum.Add(acc, src[o*n:(o+inner)*n], n, inner)
 			for j, a := range acc {
 				dst[o+j] = float32(a * scale)
 			}
