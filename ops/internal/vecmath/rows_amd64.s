@@ -610,6 +610,34 @@ muladddone:
 	VZEROUPPER
 	RET
 
+// BINARY16 is the body of mulAVX512 and addAVX512: d = a OP b (VMULPS,
+// VADDPS) for the n elements, n in CX, at SI (a), DX (b) and DI (d), with
+// the labels loop, tail and done. The callers load their arguments, which
+// stay outside the macro so that go vet checks their frame offsets.
+#define BINARY16(OP, loop, tail, done) \
+loop: \
+	CMPQ CX, $16; \
+	JL   tail; \
+	VMOVUPS (SI), Z0; \
+	OP (DX), Z0, Z1; \
+	VMOVUPS Z1, (DI); \
+	ADDQ $64, SI; \
+	ADDQ $64, DX; \
+	ADDQ $64, DI; \
+	SUBQ $16, CX; \
+	JMP  loop; \
+tail: \
+	TESTQ CX, CX; \
+	JZ    done; \
+	TAILMASK; \
+	VMOVUPS.Z (SI), K1, Z0; \
+	VMOVUPS.Z (DX), K1, Z2; \
+	OP Z2, Z0, Z1; \
+	VMOVUPS Z1, K1, (DI); \
+done: \
+	VZEROUPPER; \
+	RET
+
 // func mulAVX512(d, a, b *float32, n int)
 // d = a·b.
 TEXT ·mulAVX512(SB), NOSPLIT, $0-32
@@ -617,31 +645,7 @@ TEXT ·mulAVX512(SB), NOSPLIT, $0-32
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
 	MOVQ n+24(FP), CX
-
-mul16:
-	CMPQ CX, $16
-	JL   multail
-	VMOVUPS (SI), Z0
-	VMULPS (DX), Z0, Z1
-	VMOVUPS Z1, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  mul16
-
-multail:
-	TESTQ CX, CX
-	JZ    muldone
-	TAILMASK
-	VMOVUPS.Z (SI), K1, Z0
-	VMOVUPS.Z (DX), K1, Z2
-	VMULPS Z2, Z0, Z1
-	VMOVUPS Z1, K1, (DI)
-
-muldone:
-	VZEROUPPER
-	RET
+	BINARY16(VMULPS, mul16, multail, muldone)
 
 // func addAVX512(d, a, b *float32, n int)
 // d = a + b.
@@ -650,31 +654,7 @@ TEXT ·addAVX512(SB), NOSPLIT, $0-32
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
 	MOVQ n+24(FP), CX
-
-add16:
-	CMPQ CX, $16
-	JL   addtail
-	VMOVUPS (SI), Z0
-	VADDPS (DX), Z0, Z1
-	VMOVUPS Z1, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  add16
-
-addtail:
-	TESTQ CX, CX
-	JZ    adddone
-	TAILMASK
-	VMOVUPS.Z (SI), K1, Z0
-	VMOVUPS.Z (DX), K1, Z2
-	VADDPS Z2, Z0, Z1
-	VMOVUPS Z1, K1, (DI)
-
-adddone:
-	VZEROUPPER
-	RET
+	BINARY16(VADDPS, add16, addtail, adddone)
 
 // func maxAVX512(x *float32, n int) float32
 // The largest of x (-Inf for n = 0), or NaN if x holds a NaN.
