@@ -43,6 +43,9 @@ TEXT ·normRowsAVX512(SB), NOSPLIT, $0-44
 	MOVQ rstd+16(FP), R11
 	MOVQ rows+24(FP), R10
 	MOVQ n+32(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	TAILMASK // the masks of every row's last partial vector
 	MOVQ BX, R12
 	SHLQ $2, R12 // bytes a row
 
@@ -70,7 +73,6 @@ mean16:
 meantail:
 	TESTQ CX, CX
 	JZ    meandone
-	TAILMASK
 	VMOVUPS.Z (R8), K1, Z2
 	WIDEN(Z2, Y2, Z3, Z5, Y5)
 	VADDPD Z3, Z0, Z0
@@ -105,7 +107,6 @@ var16:
 vartail:
 	TESTQ CX, CX
 	JZ    vardone
-	TAILMASK
 	VMOVUPS.Z (R8), K1, Z2
 	WIDEN(Z2, Y2, Z3, Z5, Y5)
 	VSUBPD.Z Z6, Z3, K2, Z3
@@ -153,7 +154,6 @@ h16:
 htail:
 	TESTQ CX, CX
 	JZ    hdone
-	TAILMASK
 	VMOVUPS.Z (R8), K1, Z2
 	WIDEN(Z2, Y2, Z3, Z5, Y5)
 	VSUBPD Z6, Z3, Z3
@@ -486,6 +486,9 @@ TEXT ·normGradRowAVX512(SB), NOSPLIT, $0-36
 	MOVQ dh+8(FP), SI
 	MOVQ h+16(FP), DX
 	MOVQ n+24(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	TAILMASK // the masks of the last partial vector, for both passes
 
 	// m1 = Σ dh and m2 = Σ dh·h in float64: Z0, Z4 and Z8, Z9.
 	VPXORQ Z0, Z0, Z0
@@ -515,7 +518,6 @@ sums16:
 sumstail:
 	TESTQ CX, CX
 	JZ    sumsdone
-	TAILMASK
 	VMOVUPS.Z (R8), K1, Z2
 	VMOVUPS.Z (R9), K1, Z10
 	WIDEN(Z2, Y2, Z3, Z5, Y5)
@@ -561,7 +563,6 @@ dx16:
 dxtail:
 	TESTQ CX, CX
 	JZ    dxdone
-	TAILMASK
 	VMOVUPS.Z (SI), K1, Z2
 	VMOVUPS.Z (DX), K1, Z10
 	VSUBPS Z13, Z2, Z2
