@@ -218,16 +218,14 @@ GLOBL vmc<>(SB), RODATA|NOPTR, $1088
 // call handles at most a bounded chunk chosen by its Go caller.
 
 // AVX-512 constant registers, loaded by LOAD512.
-// Z16 |x| mask   Z17 16        Z18 1/√2    Z19 2       Z20 1
-// Z21 -1/2       Z22 log2 e    Z23 -ln2hi  Z24 -ln2lo  Z25 ln 2^-126
+// Z16 |x| mask   Z19 2         Z20 1
+// Z22 log2 e     Z23 -ln2hi    Z24 -ln2lo  Z25 ln 2^-126
 // Z26..Z31 e2..e7 (the polynomial of e^r)
+// Z17, Z18 and Z21 are not loaded: no AVX-512 kernel here needs them.
 #define LOAD512 \
 	VBROADCASTSS C_ABS, Z16; \
-	VBROADCASTSS C_C16, Z17; \
-	VBROADCASTSS C_RSQRT2, Z18; \
 	VBROADCASTSS C_TWO, Z19; \
 	VBROADCASTSS C_ONE, Z20; \
-	VBROADCASTSS C_NHALF, Z21; \
 	VBROADCASTSS C_LOG2E, Z22; \
 	VBROADCASTSS C_NLN2HI, Z23; \
 	VBROADCASTSS C_NLN2LO, Z24; \
