@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "vecmath_amd64.h"
 
 // Constants, each repeated in 8 lanes (32 bytes) so that AVX2 code may
 // use them as memory operands; AVX-512 code broadcasts the first lane.
@@ -370,12 +371,7 @@ exp512tail:
 
 exp512done:
 	VADDPD Z9, Z8, Z8
-	VEXTRACTF64X4 $1, Z8, Y9
-	VADDPD Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD X9, X8, X8
-	VPERMILPD $1, X8, X9
-	VADDSD X9, X8, X8
+	HSUMPDR(Z8, Y8, X8, Y9, X9)
 	VMOVSD X8, ret+32(FP)
 	VZEROUPPER
 	RET
@@ -853,12 +849,7 @@ smexptail:
 
 smexpdone:
 	VADDPD Z9, Z8, Z8
-	VEXTRACTF64X4 $1, Z8, Y9
-	VADDPD Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD X9, X8, X8
-	VPERMILPD $1, X8, X9
-	VADDSD X9, X8, X8
+	HSUMPDR(Z8, Y8, X8, Y9, X9)
 	VMOVSD X8, sum+40(FP)
 	MOVQ $0x3ff0000000000000, AX // 1.0
 	VMOVQ AX, X9

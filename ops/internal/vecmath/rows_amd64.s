@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "vecmath_amd64.h"
 
 // Row kernels of LayerNorm, AVX-512 only: float64 sums of float32 rows and
 // elementwise products, 16 lanes at a time with a masked last vector.
@@ -18,13 +19,7 @@
 
 // HSUMPD sets the low lane of X0 to the sum of the 8 lanes of Z0; Y1 is
 // scratch.
-#define HSUMPD \
-	VEXTRACTF64X4 $1, Z0, Y1; \
-	VADDPD Y1, Y0, Y0; \
-	VEXTRACTF128 $1, Y0, X1; \
-	VADDPD X1, X0, X0; \
-	VPERMILPD $1, X0, X1; \
-	VADDSD X1, X0, X0
+#define HSUMPD HSUMPDR(Z0, Y0, X0, Y1, X1)
 
 // WIDEN sets lo and hi to the low and high 8 lanes of the float32 vector
 // v (whose ymm name is vy), as float64.
@@ -175,18 +170,6 @@ hdone:
 normrowsdone:
 	VZEROUPPER
 	RET
-
-// HSUMPDR sets the low lane of x to the sum of the 8 lanes of z (whose ymm
-// and xmm names are y and x), with ty and tx scratch: HSUMPD for any
-// register (VEXTRACTF64X2, not the VEX-only VEXTRACTF128, reaches Z16
-// and above).
-#define HSUMPDR(z, y, x, ty, tx) \
-	VEXTRACTF64X4 $1, z, ty; \
-	VADDPD ty, y, y; \
-	VEXTRACTF64X2 $1, y, tx; \
-	VADDPD tx, x, x; \
-	VPERMILPD $1, x, tx; \
-	VADDSD tx, x, x
 
 // WIDEN4 loads 16 floats at R8 of each of the rows A, B, C and D and
 // widens them to float64: the first 8 in Z3, Z10, Z17 and Z24, the next 8
