@@ -797,14 +797,7 @@ smscaletail:
 	VMAXPS Z5, Z2, Z2
 
 smscaledone:
-	VEXTRACTF32X8 $1, Z2, Y3
-	VMAXPS Y3, Y2, Y2
-	VEXTRACTF128 $1, Y2, X3
-	VMAXPS X3, X2, X2
-	VPERMILPS $0x4e, X2, X3
-	VMAXPS X3, X2, X2
-	VPERMILPS $0xb1, X2, X3
-	VMAXPS X3, X2, X2
+	HREDUCE512(VMAXPS, Z2, Z3, Z2) // X2 is the maximum (lane 0)
 	KORTESTW K4, K4
 	JZ   smhavemax
 	MOVL $0x7fc00000, AX // NaN
@@ -896,19 +889,6 @@ DATA iota<>+40(SB)/8, $0x0000000b0000000a
 DATA iota<>+48(SB)/8, $0x0000000d0000000c
 DATA iota<>+56(SB)/8, $0x0000000f0000000e
 GLOBL iota<>(SB), RODATA|NOPTR, $64
-
-// HREDUCE512 sets every lane of d to OP (VMAXPS, VADDPS) over the lanes of
-// s (s is overwritten, t is scratch): a butterfly over the 256-bit halves,
-// the 128-bit quarters, the pairs and the lanes.
-#define HREDUCE512(OP, s, t, d) \
-	VSHUFF32X4 $0x4e, s, s, t; \
-	OP t, s, s; \
-	VSHUFF32X4 $0xb1, s, s, t; \
-	OP t, s, s; \
-	VPERMILPS $0x4e, s, t; \
-	OP t, s, s; \
-	VPERMILPS $0xb1, s, t; \
-	OP t, s, d
 
 // func softmaxRowsAVX512(y, x *float32, rows, n, first int, scale float32) int
 //

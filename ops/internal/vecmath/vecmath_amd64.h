@@ -12,3 +12,20 @@
 	VADDPD tx, x, x; \
 	VPERMILPD $1, x, tx; \
 	VADDSD tx, x, x
+
+// HREDUCE512 reduces the 16 lanes of s with OP (VMAXPS, VADDPS) into
+// every lane of d (s is overwritten, t is scratch): a butterfly over the
+// 256-bit halves, the 128-bit quarters, the pairs and the lanes. The lanes
+// of d differ only where OP does not commute to the bit (the sign of a
+// zero maximum, the NaN that a sum keeps): lane 0 takes the operands in
+// the order of folding the high half onto the low one at each step, so a
+// caller that wants those bits in every lane broadcasts lane 0.
+#define HREDUCE512(OP, s, t, d) \
+	VSHUFF32X4 $0x4e, s, s, t; \
+	OP t, s, s; \
+	VSHUFF32X4 $0xb1, s, s, t; \
+	OP t, s, s; \
+	VPERMILPS $0x4e, s, t; \
+	OP t, s, s; \
+	VPERMILPS $0xb1, s, t; \
+	OP t, s, d
