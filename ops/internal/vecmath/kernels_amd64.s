@@ -357,10 +357,7 @@ exp512loop:
 exp512tail:
 	TESTQ CX, CX
 	JZ    exp512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	EXPSUB512(Z0, Z3, Z4, Z5, Z6, K2, K3)
 	KANDW K1, K2, K2
@@ -620,10 +617,7 @@ gtanh512loop:
 gtanh512tail:
 	TESTQ CX, CX
 	JZ    gtanh512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	GELUTANH512
 	VMOVUPS Z13, K1, (DX)
@@ -678,10 +672,7 @@ gtgrad512loop:
 gtgrad512tail:
 	TESTQ CX, CX
 	JZ    gtgrad512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z (R8), K1, Z1
 	VMOVUPS.Z (DX), K1, Z2
@@ -781,10 +772,7 @@ smscale16:
 smscaletail:
 	TESTQ CX, CX
 	JZ    smscaledone
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	VMULPS Z0, Z1, Z0
 	VMOVUPS Z0, K1, (R8)

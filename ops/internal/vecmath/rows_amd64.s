@@ -9,10 +9,7 @@
 // TAILMASK sets K1 to the low CX bits (CX < 16) and K2, K3 to its low and
 // high bytes, the masks of the two float64 halves of a vector.
 #define TAILMASK \
-	MOVL $1, AX; \
-	SHLL CX, AX; \
-	DECL AX; \
-	KMOVW AX, K1; \
+	TAILMASK1; \
 	KMOVW AX, K2; \
 	SHRL $8, AX; \
 	KMOVW AX, K3

@@ -1,6 +1,14 @@
 // Macros shared by the assembly files of this package, which include this
 // header: a Go assembler macro reaches another file only so.
 
+// TAILMASK1 sets K1 to the low CX bits (CX < 16), the mask of a last
+// partial vector of CX float32 lanes; it leaves the mask in AX too.
+#define TAILMASK1 \
+	MOVL $1, AX; \
+	SHLL CX, AX; \
+	DECL AX; \
+	KMOVW AX, K1
+
 // HSUMPDR sets the low lane of x to the sum of the 8 float64 lanes of z
 // (whose ymm and xmm names are y and x), with ty and tx scratch. It adds
 // the 256-bit halves, then the 128-bit quarters, then the pair; its
