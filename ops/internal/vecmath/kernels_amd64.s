@@ -303,8 +303,9 @@ exp512done:
 // the rounding error of x²), and the reduction subtracts n·ln2 from hi
 // first, which is exact, so the argument keeps its precision in the tail.
 // |x| is clamped to 16 (NaN kept), which keeps lo finite and still
-// flushes the tail to 0. (AVX-512 machines compute GELU with GELUDeriv's
-// kernel, in gelu_amd64.s.)
+// flushes the tail to 0. GELU runs this kernel on AVX-512 machines too,
+// having none of its own there; package ops computes its GELU with
+// GELUDeriv instead, whose AVX-512 kernel is in gelu_amd64.s.
 #define GELU256 \
 	VANDPS C_ABS, Y0, Y3; \
 	VMOVUPS C_C16, Y15; \
