@@ -10,8 +10,9 @@
 // and reads len(dst) elements from every source; a shorter source panics.
 //
 // On amd64 the kernels run in assembly, 16 lanes at a time with AVX-512
-// (F, DQ) or, for GELU, GELUTanh and ExpSub, 8 with AVX2 and FMA, whichever
-// the processor has; the other kernels fall back to Go on AVX2. GELU and
+// (F, DQ) or, for GELU, GELUGrad, GELUTanh and ExpSub, 8 with AVX2 and FMA,
+// whichever the processor has; on AVX2 GELUDeriv runs GELU's and
+// GELUGrad's kernels, and the other kernels fall back to Go. GELU and
 // GELUGrad run their AVX2 kernels on AVX-512 machines too: there the
 // training path is GELUDeriv, whose AVX-512 kernel computes both. Elsewhere,
 // and with the purego build tag, they are the scalar Go loops (scalar.go,

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "vecmath_amd64.h"
 
 // The AVX-512 kernel of GELUDeriv. It computes Φ and φ from one
 // exponential, in the form of Abramowitz and Stegun 26.2.17 with a fit of
@@ -291,10 +292,7 @@ gelud512loop:
 gelud512tail:
 	TESTQ CX, CX
 	JZ    gelud512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	GELUD512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, K2, K3)
 	VMOVUPS Z2, K1, (DI)

@@ -88,7 +88,9 @@ func geluChunk(out, cdf, x []float32) {
 		return
 	}
 	switch level {
-	case levelAVX512, levelAVX2: // AVX-512 machines run GELUDeriv's own kernel
+	case levelAVX512, levelAVX2:
+		// The AVX2 kernel at both levels: GELU has no AVX-512 kernel of its
+		// own (package ops computes GELU with GELUDeriv, which has one).
 		k := n &^ 7
 		if k > 0 {
 			geluAVX2(&out[0], &cdf[0], &x[0], k)

@@ -1,180 +1,85 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "vecmath_amd64.h"
+
+// SPLAT fills the 32 bytes at off in sym with v, an 8-byte value that
+// holds two copies of a float32.
+#define SPLAT(sym, off, v) \
+	DATA sym+off(SB)/8, v; \
+	DATA sym+off+8(SB)/8, v; \
+	DATA sym+off+16(SB)/8, v; \
+	DATA sym+off+24(SB)/8, v
 
 // Constants, each repeated in 8 lanes (32 bytes) so that AVX2 code may
 // use them as memory operands; AVX-512 code broadcasts the first lane.
 // abs
-DATA vmc<>+0(SB)/8, $0x7fffffff7fffffff
-DATA vmc<>+8(SB)/8, $0x7fffffff7fffffff
-DATA vmc<>+16(SB)/8, $0x7fffffff7fffffff
-DATA vmc<>+24(SB)/8, $0x7fffffff7fffffff
+SPLAT(vmc<>, 0, $0x7fffffff7fffffff)
 // c16 = 16.0
-DATA vmc<>+32(SB)/8, $0x4180000041800000
-DATA vmc<>+40(SB)/8, $0x4180000041800000
-DATA vmc<>+48(SB)/8, $0x4180000041800000
-DATA vmc<>+56(SB)/8, $0x4180000041800000
+SPLAT(vmc<>, 32, $0x4180000041800000)
 // rsqrt2 = 0.7071067811865475
-DATA vmc<>+64(SB)/8, $0x3f3504f33f3504f3
-DATA vmc<>+72(SB)/8, $0x3f3504f33f3504f3
-DATA vmc<>+80(SB)/8, $0x3f3504f33f3504f3
-DATA vmc<>+88(SB)/8, $0x3f3504f33f3504f3
+SPLAT(vmc<>, 64, $0x3f3504f33f3504f3)
 // two = 2.0
-DATA vmc<>+96(SB)/8, $0x4000000040000000
-DATA vmc<>+104(SB)/8, $0x4000000040000000
-DATA vmc<>+112(SB)/8, $0x4000000040000000
-DATA vmc<>+120(SB)/8, $0x4000000040000000
+SPLAT(vmc<>, 96, $0x4000000040000000)
 // one = 1.0
-DATA vmc<>+128(SB)/8, $0x3f8000003f800000
-DATA vmc<>+136(SB)/8, $0x3f8000003f800000
-DATA vmc<>+144(SB)/8, $0x3f8000003f800000
-DATA vmc<>+152(SB)/8, $0x3f8000003f800000
+SPLAT(vmc<>, 128, $0x3f8000003f800000)
 // nhalf = -0.5
-DATA vmc<>+160(SB)/8, $0xbf000000bf000000
-DATA vmc<>+168(SB)/8, $0xbf000000bf000000
-DATA vmc<>+176(SB)/8, $0xbf000000bf000000
-DATA vmc<>+184(SB)/8, $0xbf000000bf000000
+SPLAT(vmc<>, 160, $0xbf000000bf000000)
 // log2e = 1.4426950408889634
-DATA vmc<>+192(SB)/8, $0x3fb8aa3b3fb8aa3b
-DATA vmc<>+200(SB)/8, $0x3fb8aa3b3fb8aa3b
-DATA vmc<>+208(SB)/8, $0x3fb8aa3b3fb8aa3b
-DATA vmc<>+216(SB)/8, $0x3fb8aa3b3fb8aa3b
+SPLAT(vmc<>, 192, $0x3fb8aa3b3fb8aa3b)
 // nln2hi = -0.693359375
-DATA vmc<>+224(SB)/8, $0xbf318000bf318000
-DATA vmc<>+232(SB)/8, $0xbf318000bf318000
-DATA vmc<>+240(SB)/8, $0xbf318000bf318000
-DATA vmc<>+248(SB)/8, $0xbf318000bf318000
+SPLAT(vmc<>, 224, $0xbf318000bf318000)
 // nln2lo = 0.00021219444
-DATA vmc<>+256(SB)/8, $0x395e8083395e8083
-DATA vmc<>+264(SB)/8, $0x395e8083395e8083
-DATA vmc<>+272(SB)/8, $0x395e8083395e8083
-DATA vmc<>+280(SB)/8, $0x395e8083395e8083
+SPLAT(vmc<>, 256, $0x395e8083395e8083)
 // minarg = -87.3365447505531
-DATA vmc<>+288(SB)/8, $0xc2aeac50c2aeac50
-DATA vmc<>+296(SB)/8, $0xc2aeac50c2aeac50
-DATA vmc<>+304(SB)/8, $0xc2aeac50c2aeac50
-DATA vmc<>+312(SB)/8, $0xc2aeac50c2aeac50
+SPLAT(vmc<>, 288, $0xc2aeac50c2aeac50)
 // e2 = 0.50000001201
-DATA vmc<>+320(SB)/8, $0x3f0000003f000000
-DATA vmc<>+328(SB)/8, $0x3f0000003f000000
-DATA vmc<>+336(SB)/8, $0x3f0000003f000000
-DATA vmc<>+344(SB)/8, $0x3f0000003f000000
+SPLAT(vmc<>, 320, $0x3f0000003f000000)
 // e3 = 0.16666665459
-DATA vmc<>+352(SB)/8, $0x3e2aaaaa3e2aaaaa
-DATA vmc<>+360(SB)/8, $0x3e2aaaaa3e2aaaaa
-DATA vmc<>+368(SB)/8, $0x3e2aaaaa3e2aaaaa
-DATA vmc<>+376(SB)/8, $0x3e2aaaaa3e2aaaaa
+SPLAT(vmc<>, 352, $0x3e2aaaaa3e2aaaaa)
 // e4 = 0.041665795894
-DATA vmc<>+384(SB)/8, $0x3d2aa9c13d2aa9c1
-DATA vmc<>+392(SB)/8, $0x3d2aa9c13d2aa9c1
-DATA vmc<>+400(SB)/8, $0x3d2aa9c13d2aa9c1
-DATA vmc<>+408(SB)/8, $0x3d2aa9c13d2aa9c1
+SPLAT(vmc<>, 384, $0x3d2aa9c13d2aa9c1)
 // e5 = 0.0083334519073
-DATA vmc<>+416(SB)/8, $0x3c0889083c088908
-DATA vmc<>+424(SB)/8, $0x3c0889083c088908
-DATA vmc<>+432(SB)/8, $0x3c0889083c088908
-DATA vmc<>+440(SB)/8, $0x3c0889083c088908
+SPLAT(vmc<>, 416, $0x3c0889083c088908)
 // e6 = 0.0013981999507
-DATA vmc<>+448(SB)/8, $0x3ab743ce3ab743ce
-DATA vmc<>+456(SB)/8, $0x3ab743ce3ab743ce
-DATA vmc<>+464(SB)/8, $0x3ab743ce3ab743ce
-DATA vmc<>+472(SB)/8, $0x3ab743ce3ab743ce
+SPLAT(vmc<>, 448, $0x3ab743ce3ab743ce)
 // e7 = 0.000198756915
-DATA vmc<>+480(SB)/8, $0x3950696739506967
-DATA vmc<>+488(SB)/8, $0x3950696739506967
-DATA vmc<>+496(SB)/8, $0x3950696739506967
-DATA vmc<>+504(SB)/8, $0x3950696739506967
+SPLAT(vmc<>, 480, $0x3950696739506967)
 // isq2pi = 0.3989422804014327
-DATA vmc<>+512(SB)/8, $0x3ecc422a3ecc422a
-DATA vmc<>+520(SB)/8, $0x3ecc422a3ecc422a
-DATA vmc<>+528(SB)/8, $0x3ecc422a3ecc422a
-DATA vmc<>+536(SB)/8, $0x3ecc422a3ecc422a
+SPLAT(vmc<>, 512, $0x3ecc422a3ecc422a)
 // bias
-DATA vmc<>+544(SB)/8, $0x0000007f0000007f
-DATA vmc<>+552(SB)/8, $0x0000007f0000007f
-DATA vmc<>+560(SB)/8, $0x0000007f0000007f
-DATA vmc<>+568(SB)/8, $0x0000007f0000007f
+SPLAT(vmc<>, 544, $0x0000007f0000007f)
 // q0 = -1.26551223
-DATA vmc<>+576(SB)/8, $0xbfa1fc4ebfa1fc4e
-DATA vmc<>+584(SB)/8, $0xbfa1fc4ebfa1fc4e
-DATA vmc<>+592(SB)/8, $0xbfa1fc4ebfa1fc4e
-DATA vmc<>+600(SB)/8, $0xbfa1fc4ebfa1fc4e
+SPLAT(vmc<>, 576, $0xbfa1fc4ebfa1fc4e)
 // q1 = 1.00002368
-DATA vmc<>+608(SB)/8, $0x3f8000c73f8000c7
-DATA vmc<>+616(SB)/8, $0x3f8000c73f8000c7
-DATA vmc<>+624(SB)/8, $0x3f8000c73f8000c7
-DATA vmc<>+632(SB)/8, $0x3f8000c73f8000c7
+SPLAT(vmc<>, 608, $0x3f8000c73f8000c7)
 // q2 = 0.37409196
-DATA vmc<>+640(SB)/8, $0x3ebf88fb3ebf88fb
-DATA vmc<>+648(SB)/8, $0x3ebf88fb3ebf88fb
-DATA vmc<>+656(SB)/8, $0x3ebf88fb3ebf88fb
-DATA vmc<>+664(SB)/8, $0x3ebf88fb3ebf88fb
+SPLAT(vmc<>, 640, $0x3ebf88fb3ebf88fb)
 // q3 = 0.09678418
-DATA vmc<>+672(SB)/8, $0x3dc636c93dc636c9
-DATA vmc<>+680(SB)/8, $0x3dc636c93dc636c9
-DATA vmc<>+688(SB)/8, $0x3dc636c93dc636c9
-DATA vmc<>+696(SB)/8, $0x3dc636c93dc636c9
+SPLAT(vmc<>, 672, $0x3dc636c93dc636c9)
 // q4 = -0.18628806
-DATA vmc<>+704(SB)/8, $0xbe3ec24cbe3ec24c
-DATA vmc<>+712(SB)/8, $0xbe3ec24cbe3ec24c
-DATA vmc<>+720(SB)/8, $0xbe3ec24cbe3ec24c
-DATA vmc<>+728(SB)/8, $0xbe3ec24cbe3ec24c
+SPLAT(vmc<>, 704, $0xbe3ec24cbe3ec24c)
 // q5 = 0.27886807
-DATA vmc<>+736(SB)/8, $0x3e8ec7cc3e8ec7cc
-DATA vmc<>+744(SB)/8, $0x3e8ec7cc3e8ec7cc
-DATA vmc<>+752(SB)/8, $0x3e8ec7cc3e8ec7cc
-DATA vmc<>+760(SB)/8, $0x3e8ec7cc3e8ec7cc
+SPLAT(vmc<>, 736, $0x3e8ec7cc3e8ec7cc)
 // q6 = -1.13520398
-DATA vmc<>+768(SB)/8, $0xbf914e5dbf914e5d
-DATA vmc<>+776(SB)/8, $0xbf914e5dbf914e5d
-DATA vmc<>+784(SB)/8, $0xbf914e5dbf914e5d
-DATA vmc<>+792(SB)/8, $0xbf914e5dbf914e5d
+SPLAT(vmc<>, 768, $0xbf914e5dbf914e5d)
 // q7 = 1.48851587
-DATA vmc<>+800(SB)/8, $0x3fbe87b03fbe87b0
-DATA vmc<>+808(SB)/8, $0x3fbe87b03fbe87b0
-DATA vmc<>+816(SB)/8, $0x3fbe87b03fbe87b0
-DATA vmc<>+824(SB)/8, $0x3fbe87b03fbe87b0
+SPLAT(vmc<>, 800, $0x3fbe87b03fbe87b0)
 // q8 = -0.82215223
-DATA vmc<>+832(SB)/8, $0xbf527892bf527892
-DATA vmc<>+840(SB)/8, $0xbf527892bf527892
-DATA vmc<>+848(SB)/8, $0xbf527892bf527892
-DATA vmc<>+856(SB)/8, $0xbf527892bf527892
+SPLAT(vmc<>, 832, $0xbf527892bf527892)
 // q9 = 0.17087277
-DATA vmc<>+864(SB)/8, $0x3e2ef9453e2ef945
-DATA vmc<>+872(SB)/8, $0x3e2ef9453e2ef945
-DATA vmc<>+880(SB)/8, $0x3e2ef9453e2ef945
-DATA vmc<>+888(SB)/8, $0x3e2ef9453e2ef945
+SPLAT(vmc<>, 864, $0x3e2ef9453e2ef945)
 // ga = 0.044715
-DATA vmc<>+896(SB)/8, $0x3d3727133d372713
-DATA vmc<>+904(SB)/8, $0x3d3727133d372713
-DATA vmc<>+912(SB)/8, $0x3d3727133d372713
-DATA vmc<>+920(SB)/8, $0x3d3727133d372713
+SPLAT(vmc<>, 896, $0x3d3727133d372713)
 // gc = 0.7978845608028654
-DATA vmc<>+928(SB)/8, $0x3f4c422a3f4c422a
-DATA vmc<>+936(SB)/8, $0x3f4c422a3f4c422a
-DATA vmc<>+944(SB)/8, $0x3f4c422a3f4c422a
-DATA vmc<>+952(SB)/8, $0x3f4c422a3f4c422a
+SPLAT(vmc<>, 928, $0x3f4c422a3f4c422a)
 // c9 = 9.0
-DATA vmc<>+960(SB)/8, $0x4110000041100000
-DATA vmc<>+968(SB)/8, $0x4110000041100000
-DATA vmc<>+976(SB)/8, $0x4110000041100000
-DATA vmc<>+984(SB)/8, $0x4110000041100000
+SPLAT(vmc<>, 960, $0x4110000041100000)
 // half = 0.5
-DATA vmc<>+992(SB)/8, $0x3f0000003f000000
-DATA vmc<>+1000(SB)/8, $0x3f0000003f000000
-DATA vmc<>+1008(SB)/8, $0x3f0000003f000000
-DATA vmc<>+1016(SB)/8, $0x3f0000003f000000
+SPLAT(vmc<>, 992, $0x3f0000003f000000)
 // ga3 = 0.134145
-DATA vmc<>+1024(SB)/8, $0x3e095d4f3e095d4f
-DATA vmc<>+1032(SB)/8, $0x3e095d4f3e095d4f
-DATA vmc<>+1040(SB)/8, $0x3e095d4f3e095d4f
-DATA vmc<>+1048(SB)/8, $0x3e095d4f3e095d4f
-// gch = 0.3989422804014327
-DATA vmc<>+1056(SB)/8, $0x3ecc422a3ecc422a
-DATA vmc<>+1064(SB)/8, $0x3ecc422a3ecc422a
-DATA vmc<>+1072(SB)/8, $0x3ecc422a3ecc422a
-DATA vmc<>+1080(SB)/8, $0x3ecc422a3ecc422a
-GLOBL vmc<>(SB), RODATA|NOPTR, $1088
+SPLAT(vmc<>, 1024, $0x3e095d4f3e095d4f)
+GLOBL vmc<>(SB), RODATA|NOPTR, $1056
 
 #define C_ABS vmc<>+0(SB)
 #define C_C16 vmc<>+32(SB)
@@ -209,7 +114,8 @@ GLOBL vmc<>(SB), RODATA|NOPTR, $1088
 #define C_C9 vmc<>+960(SB)
 #define C_HALF vmc<>+992(SB)
 #define C_GA3 vmc<>+1024(SB)
-#define C_GCH vmc<>+1056(SB)
+// gch, the 0.5·√(2/π) of GELUTanhGrad, is 1/√(2π): the float32 of isq2pi.
+#define C_GCH C_ISQ2PI
 
 // The kernels below share one scheme (see vecmath.go for the algorithms):
 // e^r = 1 + r + r²·(Cephes degree-7 tail) for |r| <= ln2/2 after the
@@ -218,16 +124,14 @@ GLOBL vmc<>(SB), RODATA|NOPTR, $1088
 // call handles at most a bounded chunk chosen by its Go caller.
 
 // AVX-512 constant registers, loaded by LOAD512.
-// Z16 |x| mask   Z17 16        Z18 1/√2    Z19 2       Z20 1
-// Z21 -1/2       Z22 log2 e    Z23 -ln2hi  Z24 -ln2lo  Z25 ln 2^-126
+// Z16 |x| mask   Z19 2         Z20 1
+// Z22 log2 e     Z23 -ln2hi    Z24 -ln2lo  Z25 ln 2^-126
 // Z26..Z31 e2..e7 (the polynomial of e^r)
+// Z17, Z18 and Z21 are not loaded: no AVX-512 kernel here needs them.
 #define LOAD512 \
 	VBROADCASTSS C_ABS, Z16; \
-	VBROADCASTSS C_C16, Z17; \
-	VBROADCASTSS C_RSQRT2, Z18; \
 	VBROADCASTSS C_TWO, Z19; \
 	VBROADCASTSS C_ONE, Z20; \
-	VBROADCASTSS C_NHALF, Z21; \
 	VBROADCASTSS C_LOG2E, Z22; \
 	VBROADCASTSS C_NLN2HI, Z23; \
 	VBROADCASTSS C_NLN2LO, Z24; \
@@ -358,10 +262,7 @@ exp512loop:
 exp512tail:
 	TESTQ CX, CX
 	JZ    exp512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	EXPSUB512(Z0, Z3, Z4, Z5, Z6, K2, K3)
 	KANDW K1, K2, K2
@@ -372,12 +273,7 @@ exp512tail:
 
 exp512done:
 	VADDPD Z9, Z8, Z8
-	VEXTRACTF64X4 $1, Z8, Y9
-	VADDPD Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD X9, X8, X8
-	VPERMILPD $1, X8, X9
-	VADDSD X9, X8, X8
+	HSUMPDR(Z8, Y8, X8, Y9, X9)
 	VMOVSD X8, ret+32(FP)
 	VZEROUPPER
 	RET
@@ -407,8 +303,9 @@ exp512done:
 // the rounding error of x²), and the reduction subtracts n·ln2 from hi
 // first, which is exact, so the argument keeps its precision in the tail.
 // |x| is clamped to 16 (NaN kept), which keeps lo finite and still
-// flushes the tail to 0. (AVX-512 machines compute GELU with GELUDeriv's
-// kernel, in gelu_amd64.s.)
+// flushes the tail to 0. GELU runs this kernel on AVX-512 machines too,
+// having none of its own there; package ops computes its GELU with
+// GELUDeriv instead, whose AVX-512 kernel is in gelu_amd64.s.
 #define GELU256 \
 	VANDPS C_ABS, Y0, Y3; \
 	VMOVUPS C_C16, Y15; \
@@ -626,10 +523,7 @@ gtanh512loop:
 gtanh512tail:
 	TESTQ CX, CX
 	JZ    gtanh512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	GELUTANH512
 	VMOVUPS Z13, K1, (DX)
@@ -684,10 +578,7 @@ gtgrad512loop:
 gtgrad512tail:
 	TESTQ CX, CX
 	JZ    gtgrad512done
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z (R8), K1, Z1
 	VMOVUPS.Z (DX), K1, Z2
@@ -787,10 +678,7 @@ smscale16:
 smscaletail:
 	TESTQ CX, CX
 	JZ    smscaledone
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-	KMOVW AX, K1
+	TAILMASK1
 	VMOVUPS.Z (SI), K1, Z0
 	VMULPS Z0, Z1, Z0
 	VMOVUPS Z0, K1, (R8)
@@ -803,14 +691,7 @@ smscaletail:
 	VMAXPS Z5, Z2, Z2
 
 smscaledone:
-	VEXTRACTF32X8 $1, Z2, Y3
-	VMAXPS Y3, Y2, Y2
-	VEXTRACTF128 $1, Y2, X3
-	VMAXPS X3, X2, X2
-	VPERMILPS $0x4e, X2, X3
-	VMAXPS X3, X2, X2
-	VPERMILPS $0xb1, X2, X3
-	VMAXPS X3, X2, X2
+	HREDUCE512(VMAXPS, Z2, Z3, Z2) // X2 is the maximum (lane 0)
 	KORTESTW K4, K4
 	JZ   smhavemax
 	MOVL $0x7fc00000, AX // NaN
@@ -855,12 +736,7 @@ smexptail:
 
 smexpdone:
 	VADDPD Z9, Z8, Z8
-	VEXTRACTF64X4 $1, Z8, Y9
-	VADDPD Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X9
-	VADDPD X9, X8, X8
-	VPERMILPD $1, X8, X9
-	VADDSD X9, X8, X8
+	HSUMPDR(Z8, Y8, X8, Y9, X9)
 	VMOVSD X8, sum+40(FP)
 	MOVQ $0x3ff0000000000000, AX // 1.0
 	VMOVQ AX, X9
@@ -907,19 +783,6 @@ DATA iota<>+40(SB)/8, $0x0000000b0000000a
 DATA iota<>+48(SB)/8, $0x0000000d0000000c
 DATA iota<>+56(SB)/8, $0x0000000f0000000e
 GLOBL iota<>(SB), RODATA|NOPTR, $64
-
-// HREDUCE512 sets every lane of d to OP (VMAXPS, VADDPS) over the lanes of
-// s (s is overwritten, t is scratch): a butterfly over the 256-bit halves,
-// the 128-bit quarters, the pairs and the lanes.
-#define HREDUCE512(OP, s, t, d) \
-	VSHUFF32X4 $0x4e, s, s, t; \
-	OP t, s, s; \
-	VSHUFF32X4 $0xb1, s, s, t; \
-	OP t, s, s; \
-	VPERMILPS $0x4e, s, t; \
-	OP t, s, s; \
-	VPERMILPS $0xb1, s, t; \
-	OP t, s, d
 
 // func softmaxRowsAVX512(y, x *float32, rows, n, first int, scale float32) int
 //

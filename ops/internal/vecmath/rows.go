@@ -6,19 +6,10 @@ import "math"
 // processor has it and in Go otherwise (AVX2 included: a row of d_model
 // floats is short, and the float64 sums are what matter).
 
-// NormRow sets h = (x - mean)·rstd over one row, with the mean and the
-// population variance summed in float64, and returns
-// rstd = 1/√(var + eps). h has len(x) elements or more.
-func NormRow(h, x []float32, eps float32) float32 {
-	h = h[:len(x)]
-	if len(x) > 0 && len(x) <= chunk && level == levelAVX512 {
-		return normRowAsm(h, x, eps)
-	}
-	return normRowGo(h, x, eps)
-}
-
-// NormRows is NormRow for each of the len(rstd) rows of x (len(x) a
-// multiple of len(rstd)), rstd[i] receiving the row's 1/√(var + eps).
+// NormRows sets h = (x - mean)·rstd over each of the len(rstd) rows of x
+// (len(x) a multiple of len(rstd)), with the row's mean and population
+// variance summed in float64, and rstd[i] = 1/√(var + eps) of row i. h
+// has len(x) elements or more.
 func NormRows(h, x, rstd []float32, eps float32) {
 	if len(rstd) == 0 {
 		return
@@ -100,8 +91,9 @@ func MulAdd(d, a, b, c []float32) {
 	}
 }
 
-// normRowGo is the scalar NormRow. Four partial sums break the chain of
-// dependent additions, which bounds a row as short as d_model = 64.
+// normRowGo is NormRows for one row in Go, returning its rstd. Four
+// partial sums break the chain of dependent additions, which bounds a row
+// as short as d_model = 64.
 func normRowGo(h, x []float32, eps float32) float32 {
 	h = h[:len(x)]
 	var s0, s1, s2, s3 float64

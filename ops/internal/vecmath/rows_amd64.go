@@ -18,12 +18,6 @@ func mulAddAVX512(d, a, b, c *float32, n int)
 
 // The callers check the level and that the rows are not empty.
 
-func normRowAsm(h, x []float32, eps float32) float32 {
-	var r float32
-	normRowsAVX512(&h[0], &x[0], &r, 1, len(x), eps)
-	return r
-}
-
 func normRowsAsm(h, x, rstd []float32, eps float32) {
 	normRowsAVX512(&h[0], &x[0], &rstd[0], len(rstd), len(x)/len(rstd), eps)
 }

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "vecmath_amd64.h"
 
 // Row kernels of LayerNorm, AVX-512 only: float64 sums of float32 rows and
 // elementwise products, 16 lanes at a time with a masked last vector.
@@ -8,23 +9,14 @@
 // TAILMASK sets K1 to the low CX bits (CX < 16) and K2, K3 to its low and
 // high bytes, the masks of the two float64 halves of a vector.
 #define TAILMASK \
-	MOVL $1, AX; \
-	SHLL CX, AX; \
-	DECL AX; \
-	KMOVW AX, K1; \
+	TAILMASK1; \
 	KMOVW AX, K2; \
 	SHRL $8, AX; \
 	KMOVW AX, K3
 
 // HSUMPD sets the low lane of X0 to the sum of the 8 lanes of Z0; Y1 is
 // scratch.
-#define HSUMPD \
-	VEXTRACTF64X4 $1, Z0, Y1; \
-	VADDPD Y1, Y0, Y0; \
-	VEXTRACTF128 $1, Y0, X1; \
-	VADDPD X1, X0, X0; \
-	VPERMILPD $1, X0, X1; \
-	VADDSD X1, X0, X0
+#define HSUMPD HSUMPDR(Z0, Y0, X0, Y1, X1)
 
 // WIDEN sets lo and hi to the low and high 8 lanes of the float32 vector
 // v (whose ymm name is vy), as float64.
@@ -43,6 +35,9 @@ TEXT ·normRowsAVX512(SB), NOSPLIT, $0-44
 	MOVQ rstd+16(FP), R11
 	MOVQ rows+24(FP), R10
 	MOVQ n+32(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	TAILMASK // the masks of every row's last partial vector
 	MOVQ BX, R12
 	SHLQ $2, R12 // bytes a row
 
@@ -70,7 +65,6 @@ mean16:
 meantail:
 	TESTQ CX, CX
 	JZ    meandone
-	TAILMASK
 	VMOVUPS.Z (R8), K1, Z2
 	WIDEN(Z2, Y2, Z3, Z5, Y5)
 	VADDPD Z3, Z0, Z0
@@ -105,7 +99,6 @@ var16:
 vartail:
 	TESTQ CX, CX
 	JZ    vardone
-	TAILMASK
 	VMOVUPS.Z (R8), K1, Z2
 	WIDEN(Z2, Y2, Z3, Z5, Y5)
 	VSUBPD.Z Z6, Z3, K2, Z3
@@ -153,7 +146,6 @@ h16:
 htail:
 	TESTQ CX, CX
 	JZ    hdone
-	TAILMASK
 	VMOVUPS.Z (R8), K1, Z2
 	WIDEN(Z2, Y2, Z3, Z5, Y5)
 	VSUBPD Z6, Z3, Z3
@@ -175,18 +167,6 @@ hdone:
 normrowsdone:
 	VZEROUPPER
 	RET
-
-// HSUMPDR sets the low lane of x to the sum of the 8 lanes of z (whose ymm
-// and xmm names are y and x), with ty and tx scratch: HSUMPD for any
-// register (VEXTRACTF64X2, not the VEX-only VEXTRACTF128, reaches Z16
-// and above).
-#define HSUMPDR(z, y, x, ty, tx) \
-	VEXTRACTF64X4 $1, z, ty; \
-	VADDPD ty, y, y; \
-	VEXTRACTF64X2 $1, y, tx; \
-	VADDPD tx, x, x; \
-	VPERMILPD $1, x, tx; \
-	VADDSD tx, x, x
 
 // WIDEN4 loads 16 floats at R8 of each of the rows A, B, C and D and
 // widens them to float64: the first 8 in Z3, Z10, Z17 and Z24, the next 8
@@ -486,6 +466,9 @@ TEXT ·normGradRowAVX512(SB), NOSPLIT, $0-36
 	MOVQ dh+8(FP), SI
 	MOVQ h+16(FP), DX
 	MOVQ n+24(FP), BX
+	MOVQ BX, CX
+	ANDQ $15, CX
+	TAILMASK // the masks of the last partial vector, for both passes
 
 	// m1 = Σ dh and m2 = Σ dh·h in float64: Z0, Z4 and Z8, Z9.
 	VPXORQ Z0, Z0, Z0
@@ -515,7 +498,6 @@ sums16:
 sumstail:
 	TESTQ CX, CX
 	JZ    sumsdone
-	TAILMASK
 	VMOVUPS.Z (R8), K1, Z2
 	VMOVUPS.Z (R9), K1, Z10
 	WIDEN(Z2, Y2, Z3, Z5, Y5)
@@ -561,7 +543,6 @@ dx16:
 dxtail:
 	TESTQ CX, CX
 	JZ    dxdone
-	TAILMASK
 	VMOVUPS.Z (SI), K1, Z2
 	VMOVUPS.Z (DX), K1, Z10
 	VSUBPS Z13, Z2, Z2
@@ -610,6 +591,34 @@ muladddone:
 	VZEROUPPER
 	RET
 
+// BINARY16 is the body of mulAVX512 and addAVX512: d = a OP b (VMULPS,
+// VADDPS) for the n elements, n in CX, at SI (a), DX (b) and DI (d), with
+// the labels loop, tail and done. The callers load their arguments, which
+// stay outside the macro so that go vet checks their frame offsets.
+#define BINARY16(OP, loop, tail, done) \
+loop: \
+	CMPQ CX, $16; \
+	JL   tail; \
+	VMOVUPS (SI), Z0; \
+	OP (DX), Z0, Z1; \
+	VMOVUPS Z1, (DI); \
+	ADDQ $64, SI; \
+	ADDQ $64, DX; \
+	ADDQ $64, DI; \
+	SUBQ $16, CX; \
+	JMP  loop; \
+tail: \
+	TESTQ CX, CX; \
+	JZ    done; \
+	TAILMASK; \
+	VMOVUPS.Z (SI), K1, Z0; \
+	VMOVUPS.Z (DX), K1, Z2; \
+	OP Z2, Z0, Z1; \
+	VMOVUPS Z1, K1, (DI); \
+done: \
+	VZEROUPPER; \
+	RET
+
 // func mulAVX512(d, a, b *float32, n int)
 // d = a·b.
 TEXT ·mulAVX512(SB), NOSPLIT, $0-32
@@ -617,31 +626,7 @@ TEXT ·mulAVX512(SB), NOSPLIT, $0-32
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
 	MOVQ n+24(FP), CX
-
-mul16:
-	CMPQ CX, $16
-	JL   multail
-	VMOVUPS (SI), Z0
-	VMULPS (DX), Z0, Z1
-	VMOVUPS Z1, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  mul16
-
-multail:
-	TESTQ CX, CX
-	JZ    muldone
-	TAILMASK
-	VMOVUPS.Z (SI), K1, Z0
-	VMOVUPS.Z (DX), K1, Z2
-	VMULPS Z2, Z0, Z1
-	VMOVUPS Z1, K1, (DI)
-
-muldone:
-	VZEROUPPER
-	RET
+	BINARY16(VMULPS, mul16, multail, muldone)
 
 // func addAVX512(d, a, b *float32, n int)
 // d = a + b.
@@ -650,31 +635,7 @@ TEXT ·addAVX512(SB), NOSPLIT, $0-32
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
 	MOVQ n+24(FP), CX
-
-add16:
-	CMPQ CX, $16
-	JL   addtail
-	VMOVUPS (SI), Z0
-	VADDPS (DX), Z0, Z1
-	VMOVUPS Z1, (DI)
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JMP  add16
-
-addtail:
-	TESTQ CX, CX
-	JZ    adddone
-	TAILMASK
-	VMOVUPS.Z (SI), K1, Z0
-	VMOVUPS.Z (DX), K1, Z2
-	VADDPS Z2, Z0, Z1
-	VMOVUPS Z1, K1, (DI)
-
-adddone:
-	VZEROUPPER
-	RET
+	BINARY16(VADDPS, add16, addtail, adddone)
 
 // func maxAVX512(x *float32, n int) float32
 // The largest of x (-Inf for n = 0), or NaN if x holds a NaN.
@@ -724,14 +685,7 @@ maxtail:
 
 maxdone:
 	VMAXPS Z4, Z0, Z0
-	VEXTRACTF32X8 $1, Z0, Y1
-	VMAXPS Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VMAXPS X1, X0, X0
-	VPERMILPS $0x4e, X0, X1
-	VMAXPS X1, X0, X0
-	VPERMILPS $0xb1, X0, X1
-	VMAXPS X1, X0, X0
+	HREDUCE512(VMAXPS, Z0, Z1, Z0)
 	KORTESTW K4, K4
 	JZ   maxret
 	MOVL $0x7fc00000, AX // NaN
@@ -877,15 +831,8 @@ sgdottail:
 	VFMADD231PS Z2, Z1, Z0
 
 sgdotdone:
-	VEXTRACTF32X8 $1, Z0, Y1
-	VADDPS Y1, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VPERMILPS $0x4e, X0, X1
-	VADDPS X1, X0, X0
-	VPERMILPS $0xb1, X0, X1
-	VADDPS X1, X0, X0
-	VBROADCASTSS X0, Z3 // dot
+	HREDUCE512(VADDPS, Z0, Z1, Z0)
+	VBROADCASTSS X0, Z3 // dot: lane 0, whose NaN is the sum's own
 	VBROADCASTSS scale+32(FP), Z4
 	MOVQ BX, CX
 

@@ -4,8 +4,6 @@ package vecmath
 
 // Without assembly the level is always levelGo and these are not called.
 
-func normRowAsm(h, x []float32, eps float32) float32 { return normRowGo(h, x, eps) }
-
 func normGradRowAsm(dx, dh, h []float32, r float32) { normGradRowGo(dx, dh, h, r) }
 
 func mulAddAsm(d, a, b, c []float32) { mulAddGo(d, a, b, c) }

@@ -7,7 +7,15 @@ import (
 	"testing"
 )
 
-func TestNormRow(t *testing.T) {
+// normOneRow is NormRows over the single row x, returning its rstd.
+func normOneRow(h, x []float32, eps float32) float32 {
+	var rstd [1]float32
+	NormRows(h, x, rstd[:], eps)
+	return rstd[0]
+}
+
+// TestNormRowsOne checks NormRows on a single row against float64 sums.
+func TestNormRowsOne(t *testing.T) {
 	for _, l := range levels() {
 		t.Run(levelNames[l], func(t *testing.T) {
 			withLevel(t, l)
@@ -19,7 +27,7 @@ func TestNormRow(t *testing.T) {
 					x[i] = float32(off + rng.NormFloat64()*3)
 				}
 				h := make([]float32, n)
-				r := NormRow(h, x, 1e-5)
+				r := normOneRow(h, x, 1e-5)
 				var s, ss float64
 				for _, v := range x {
 					s += float64(v)
@@ -30,12 +38,12 @@ func TestNormRow(t *testing.T) {
 				}
 				want := 1 / math.Sqrt(ss/float64(n)+1e-5)
 				if math.Abs(float64(r)-want) > 1e-7*want {
-					t.Fatalf("NormRow(n=%d) rstd = %v; want %v", n, r, want)
+					t.Fatalf("NormRows(n=%d, one row) rstd = %v; want %v", n, r, want)
 				}
 				for i, v := range x {
 					w := (float64(v) - mean) * want
 					if math.Abs(float64(h[i])-w) > 1.2e-7*math.Abs(w)+1e-12 {
-						t.Fatalf("NormRow(n=%d)[%d] = %v; want %v", n, i, h[i], w)
+						t.Fatalf("NormRows(n=%d, one row)[%d] = %v; want %v", n, i, h[i], w)
 					}
 				}
 			}
@@ -317,7 +325,7 @@ func TestNormRows(t *testing.T) {
 					NormRows(h, x, rstd, 1e-5)
 					for r := range rstd {
 						hr := make([]float32, n)
-						want := NormRow(hr, x[r*n:(r+1)*n], 1e-5)
+						want := normOneRow(hr, x[r*n:(r+1)*n], 1e-5)
 						if rstd[r] != want {
 							t.Fatalf("NormRows(n=%d, rows=%d) rstd[%d] = %v; want %v", n, rows, r, rstd[r], want)
 						}

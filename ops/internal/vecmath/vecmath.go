@@ -63,10 +63,11 @@ func GELUTanhGrad(dx, g, th, x []float32) {
 	}
 }
 
-// ExpSub sets y[i] = e^(x[i] - m) and returns Σ y[i], summed in float64. It
-// is the inner loop of a softmax over a row whose maximum is m, so
-// x[i] - m <= 0: each y[i] is within 2 ulp of the exact value, results
-// below 2^-126 flush to 0, and NaN stays NaN. y and x may be the same slice.
+// ExpSub sets y[i] = e^(x[i] - m) and returns the sum, in float64, of the
+// y[i] that are not NaN. It is the inner loop of a softmax over a row
+// whose maximum is m, so x[i] - m <= 0: each y[i] is within 2 ulp of the
+// exact value, results below 2^-126 flush to 0, and NaN stays NaN in y
+// but is left out of the sum. y and x may be the same slice.
 func ExpSub(y, x []float32, m float32) float64 {
 	x = x[:len(y)]
 	var sum float64

@@ -3,9 +3,15 @@
 // Φ(-a)/φ(a) for a in [0, 13.3], by least squares in a Chebyshev basis
 // reweighted toward the minimax relative error (Lawson), and prints the
 // coefficients of P in powers of t with the relative errors reached in
-// float64 and in float32 arithmetic. The kernel's constants came from
+// float64 and in float32 arithmetic. Run as
 //
 //	go run ./ops/internal/vecmath/internal/gelufit -p 0.35 -deg 8
+//
+// it fits the kernel's P. The constants committed in gelu_amd64.s come
+// from an earlier run of this fit and differ from a rerun in the last few
+// ulp: a rerun rounds to the same float32 for c0..c3 and c6..c8, but gives
+// c4 and c5 about 12 and 3 float32 ulp away. The kernel keeps the
+// committed constants, whose accuracy its tests measure.
 package main
 
 import (
@@ -19,7 +25,10 @@ func mills(a float64) float64 {
 	return 0.5 * math.Erfc(a/math.Sqrt2) * math.Sqrt(2*math.Pi) * math.Exp(a*a/2)
 }
 
-// lstsq solves min ||W(Ac - b)|| by normal equations with Cholesky (small, well-conditioned in Chebyshev basis)
+// solve returns the c that minimizes ||W(Ac - b)|| over the k columns of
+// A, with W = diag(w), from the normal equations, which it solves by
+// Gaussian elimination with partial pivoting: k is small, and the
+// Chebyshev basis keeps the equations well conditioned.
 func solve(A [][]float64, b, w []float64, k int) []float64 {
 	M := make([][]float64, k)
 	v := make([]float64, k)
@@ -82,7 +91,8 @@ func main() {
 		ts = append(ts, t)
 		ys = append(ys, mills(a)/t)
 	}
-	// monomial basis in s = (t - mid)/half? use powers of t directly, scaled columns
+	// The basis: the Chebyshev polynomials T_j(x) of x = 2(t - t0)/(1 - t0) - 1,
+	// which maps [t0, 1] onto [-1, 1]; cheb2mono turns the fit into powers of t.
 	A := make([][]float64, N)
 	for i, t := range ts {
 		A[i] = make([]float64, k)
