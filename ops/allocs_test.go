@@ -107,4 +107,22 @@ func TestStepBytes(t *testing.T) {
 	if got > limit {
 		t.Errorf("Linear+CrossEntropy step allocates %d bytes; want <= %d (the logits are %d)", got, limit, 4*N*C)
 	}
+	const V = 500
+	table := autograd.Param(tensor.Randn(rng, V, D))
+	ids := make([]int, N)
+	for i := range ids {
+		ids[i] = rng.IntN(V)
+	}
+	got = stepBytes(func() {
+		l := CrossEntropy(Linear(Embedding(table, ids), w, b), labels)
+		l.Backward()
+		l.Release()
+		table.ZeroGrad()
+		w.ZeroGrad()
+		b.ZeroGrad()
+	})
+	t.Logf("Embedding+Linear+CrossEntropy: %d bytes a step", got)
+	if got > limit {
+		t.Errorf("Embedding+Linear+CrossEntropy step allocates %d bytes; want <= %d (the table is %d)", got, limit, 4*V*D)
+	}
 }
