@@ -301,6 +301,16 @@ func TestCrossEntropyGradBits(t *testing.T) {
 				if i := firstBitDiff(v.Grad.Data(), want); i >= 0 {
 					t.Fatalf("CrossEntropy(%dx%d, ε=%v) accumulated: gradient[%d] = %v; want %v", N, C, eps, i, v.Grad.Data()[i], want[i])
 				}
+				// Within one Backward, the second CrossEntropy adds into the
+				// sum the first started.
+				v.ZeroGrad()
+				opts := CrossEntropyOpts{LabelSmoothing: eps}
+				loss = Add(CrossEntropy(v, targets, opts), CrossEntropy(v, targets, opts))
+				loss.BackwardWith(tensor.Scalar(g))
+				loss.Release()
+				if i := firstBitDiff(v.Grad.Data(), want); i >= 0 {
+					t.Fatalf("CrossEntropy(%dx%d, ε=%v) used twice: gradient[%d] = %v; want %v", N, C, eps, i, v.Grad.Data()[i], want[i])
+				}
 			}
 		}
 	}
