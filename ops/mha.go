@@ -2,7 +2,6 @@ package ops
 
 import (
 	"math"
-	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
 	"github.com/gotensor/gotensor/ops/internal/vecmath"
@@ -37,17 +36,7 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 	}
 	B, T, C, H := s[0], s[1], s[2]/3, heads
 	D := C / H
-	var keep []float32
-	if mask != nil {
-		ws := []int{B, H, T, T}
-		if !broadcastsTo(mask.Shape(), ws) {
-			panic(fnMsg("MultiHeadSelfAttention", "mask %v does not broadcast to the scores %v", mask.Shape(), ws))
-		}
-		if !slices.Equal(mask.Shape(), ws) {
-			mask = tensor.BroadcastTo(mask, ws...)
-		}
-		keep = mask.Data()
-	}
+	keep := keepFlags("MultiHeadSelfAttention", mask, []int{B, H, T, T})
 	scale := float32(1 / math.Sqrt(float64(D)))
 	out := autograd.Scratch(B, T, C)  // every head writes its columns of every row
 	w := autograd.Scratch(B, H, T, T) // the attention weights, kept for the backward
