@@ -8,11 +8,6 @@ import (
 	"github.com/gotensor/gotensor/tensor"
 )
 
-// headGrain is about the T²·D of the heads one goroutine of
-// MultiHeadSelfAttention takes at a time: some 20 µs of work, so that
-// sharing a call between goroutines costs little beside it.
-const headGrain = 1 << 18
-
 // MultiHeadSelfAttention returns the heads of scaled dot-product attention
 // over a packed projection, merged back into one (B, T, C) output. qkv is
 // (B, T, 3C): columns [0, C) are the queries, [C, 2C) the keys and
