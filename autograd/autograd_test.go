@@ -387,6 +387,24 @@ func TestZeroGradReusesStorage(t *testing.T) {
 	}
 }
 
+func TestAddToGradAfterReturnedReusesStorage(t *testing.T) {
+	// After ZeroGrad, x's first gradient is one that sum returns, which the
+	// engine may not change; head then adds into the sum with AddToGrad,
+	// so the engine starts a sum of its own, x's Grad to be: it must go
+	// into the storage ZeroGrad kept, as when AddToGrad comes first.
+	x := Param(tensor.FromSlice([]float32{1, 2, 3}))
+	sum(x).Backward()
+	first := &x.Grad.Data()[0]
+	x.ZeroGrad()
+	both(sum(head(x, 2)), sum(x)).Backward()
+	if got := fmt.Sprint(vals(x.Grad)); got != "[2 2 1]" {
+		t.Errorf("x.Grad = %s; want [2 2 1]", got)
+	}
+	if &x.Grad.Data()[0] != first {
+		t.Error("the gradient after ZeroGrad did not reuse the storage of the one dropped")
+	}
+}
+
 func TestAddToGrad(t *testing.T) {
 	// y = x·x; loss = sum(y[:2]) + sum(y[:1]·10) + sum(y), so dloss/dy =
 	// [12 2 1] and dloss/dx = 2x·dloss/dy = [24 8 6] for x = [1 2 3]. The

@@ -149,12 +149,7 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 	}
 	switch {
 	case v.pending == nil:
-		var dst *tensor.Tensor
-		if v.node == nil && v.Grad == nil {
-			dst = v.takeSpare() // the leaf adopts it as its Grad
-		} else {
-			dst = newScratch(v.Data.Shape())
-		}
+		dst := v.sumStorage()
 		write(dst, false)
 		v.pending, v.owned = dst, true
 	case !v.owned:
@@ -162,13 +157,24 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 		// change: write into new storage, then add the sum to it. An op
 		// then takes its overwriting path, often cheaper than adding
 		// (setGrad's kernels have no accumulating form).
-		dst := newScratch(v.Data.Shape())
+		dst := v.sumStorage()
 		write(dst, false)
 		dst.AddInPlace(v.pending)
 		v.pending, v.owned = dst, true
 	default:
 		write(v.pending, true)
 	}
+}
+
+// sumStorage returns storage, with undefined contents, for the gradient
+// sum that the engine starts for v during Backward. A leaf without a Grad
+// adopts that sum as its Grad when its turn comes, so it takes the storage
+// ZeroGrad kept (takeSpare); anything else, storage from the free list.
+func (v *Value) sumStorage() *tensor.Tensor {
+	if v.node == nil && v.Grad == nil {
+		return v.takeSpare()
+	}
+	return newScratch(v.Data.Shape())
 }
 
 // WriteGrad is AddToGrad for a write that can only overwrite its

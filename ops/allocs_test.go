@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/gotensor/gotensor/autograd"
@@ -56,5 +57,72 @@ func TestAllocs(t *testing.T) {
 			}
 			t.Logf("%s: %v allocations", tt.name, got)
 		})
+	}
+}
+
+// stepBytes returns the bytes that step allocates, on average over 10 calls
+// after 2 that fill the engine's free list as a training loop's first steps
+// do.
+func stepBytes(step func()) uint64 {
+	autograd.EmptyCache() // room on the free list, whatever earlier tests left there
+	step()
+	step()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 10 {
+		step()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / 10
+}
+
+// TestStepBytes checks that a training step's big buffers come from the
+// storage the previous step handed back: after the first steps, a step
+// allocates only small things, far less than its (N, C) logits' or (V, D)
+// table's gradient. A buffer that an op takes from Scratch but never
+// declares (Keep, OwnsData), or a gradient made fresh each step, costs
+// one such size a step.
+func TestStepBytes(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop buffers at random")
+	}
+	rng := seeded(3)
+	const N, D, C = 64, 32, 100
+	x := autograd.Const(tensor.Randn(rng, N, D))
+	w := autograd.Param(tensor.Randn(rng, C, D))
+	b := autograd.Param(tensor.Randn(rng, C))
+	labels := make([]int, N)
+	for i := range labels {
+		labels[i] = rng.IntN(C)
+	}
+	limit := uint64(N * C) // a quarter of the logits' bytes
+	got := stepBytes(func() {
+		l := CrossEntropy(Linear(x, w, b), labels, CrossEntropyOpts{LabelSmoothing: 0.1})
+		l.Backward()
+		l.Release()
+		w.ZeroGrad()
+		b.ZeroGrad()
+	})
+	t.Logf("Linear+CrossEntropy: %d bytes a step", got)
+	if got > limit {
+		t.Errorf("Linear+CrossEntropy step allocates %d bytes; want <= %d (the logits are %d)", got, limit, 4*N*C)
+	}
+	const V = 500
+	table := autograd.Param(tensor.Randn(rng, V, D))
+	ids := make([]int, N)
+	for i := range ids {
+		ids[i] = rng.IntN(V)
+	}
+	got = stepBytes(func() {
+		l := CrossEntropy(Linear(Embedding(table, ids), w, b), labels)
+		l.Backward()
+		l.Release()
+		table.ZeroGrad()
+		w.ZeroGrad()
+		b.ZeroGrad()
+	})
+	t.Logf("Embedding+Linear+CrossEntropy: %d bytes a step", got)
+	if got > limit {
+		t.Errorf("Embedding+Linear+CrossEntropy step allocates %d bytes; want <= %d (the table is %d)", got, limit, 4*V*D)
 	}
 }

@@ -42,16 +42,7 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	w := tensor.MatMulT(q.Data, k.Data, false, true) // scores = q·kᵀ: (..., T, D)(..., D, S) -> (..., T, S)
 	ws := w.Shape()
 	T, S := ws[len(ws)-2], ws[len(ws)-1]
-	var keep []float32
-	if mask != nil {
-		if !broadcastsTo(mask.Shape(), ws) {
-			panic(fnMsg("ScaledDotProductAttention", "mask %v does not broadcast to the scores %v", mask.Shape(), ws))
-		}
-		if !slices.Equal(mask.Shape(), ws) {
-			mask = tensor.BroadcastTo(mask, ws...)
-		}
-		keep = mask.Data()
-	}
+	keep := keepFlags("ScaledDotProductAttention", mask, ws)
 	// Softmax of each row of scale·scores over the kept keys; rows with no
 	// kept key stay zero.
 	wd := w.Data()
@@ -167,6 +158,24 @@ func softmaxKeptScalar(row, keep []float32, at int, causal bool, i int, m float3
 // keptKey reports whether key j of query i (flat score position at) takes part.
 func keptKey(keep []float32, at int, causal bool, i, j int) bool {
 	return (keep == nil || keep[at] != 0) && (!causal || j <= i)
+}
+
+// keepFlags returns mask's keep-flags broadcast to the scores' shape ws,
+// one per score, or nil for no mask. It panics, naming fn, if mask does
+// not broadcast to ws. ws itself never escapes (the panic and BroadcastTo
+// get copies), so a caller's literal stays on its stack: no allocation
+// without a mask.
+func keepFlags(fn string, mask *tensor.Tensor, ws []int) []float32 {
+	if mask == nil {
+		return nil
+	}
+	if !broadcastsTo(mask.Shape(), ws) {
+		panic(fnMsg(fn, "mask %v does not broadcast to the scores %v", mask.Shape(), slices.Clone(ws)))
+	}
+	if !slices.Equal(mask.Shape(), ws) {
+		mask = tensor.BroadcastTo(mask, slices.Clone(ws)...)
+	}
+	return mask.Data()
 }
 
 // broadcastsTo reports whether shape a broadcasts to shape b unchanged.

@@ -15,11 +15,3 @@ func expf(x float32) float32 { return vecmath.Expf(x) }
 // returns Σ y in float64, NaN lanes left out (vecmath.ExpSub). It is the
 // inner loop of a softmax over a contiguous row.
 func expSub(y, x []float32, m float32) float64 { return vecmath.ExpSub(y, x, m) }
-
-// normCDF returns Φ(x), the standard normal distribution function, with a
-// relative error below 1e-6 for x > -5 and below 4e-6 down to Φ = 1e-28
-// (vecmath.NormCDF).
-func normCDF(x float32) float32 { return vecmath.NormCDF(x) }
-
-// tanhf returns tanh(u) with an absolute error below 2e-7 (vecmath.Tanhf).
-func tanhf(u float32) float32 { return vecmath.Tanhf(u) }

@@ -66,9 +66,12 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 	if len(targets) != N || C == 0 {
 		panic(fnMsg("CrossEntropy", "logits %v and %d targets: want (N, C) with N = %d targets", shape, len(targets), len(targets)))
 	}
-	// Shapes: x and p (N, C). p holds softmax(x) for the backward.
+	// Shapes: x and p (N, C). p holds softmax(x) for the backward, which
+	// alone keeps it (Keep), so its storage goes back to the engine's free
+	// list once the backward has run, for the next step's.
 	xs := logits.Data.Data()
-	p := autograd.Scratch(len(xs)).Data() // every row the forward does not set, the backward clears
+	pt := autograd.Scratch(shape...)
+	p := pt.Data() // every row the forward does not set, the backward ignores
 	// total is Σ_i lse_i - (1-ε)·x_it - ε/C·Σ_j x_ij over the rows that
 	// count, with lse_i = log Σ_j e^x_ij: the loss_i below, summed.
 	var total float64
@@ -108,28 +111,42 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 	return autograd.RecordBorrowing("CrossEntropy", tensor.Scalar(loss), func(g *tensor.Tensor) []*tensor.Tensor {
 		// loss = Σ_i -Σ_j q_ij·log softmax(x_i)_j / count, so
 		// dx_ij = g·(p_ij - q_ij) / count with q = (1-ε)·onehot + ε/C.
-		// p is overwritten in place: the backward runs once. It is scaled
-		// in one pass rather than row by row, since rows may be narrow.
+		// The gradient goes into the engine's storage rather than being
+		// returned, so that p, the op's own, can be handed back; when the
+		// logits already have a gradient, it is made in p, which the
+		// backward may overwrite since it runs once, and then added. It
+		// is scaled in one pass rather than row by row, since rows may be
+		// narrow.
 		scale := g.Item() / float32(max(count, 1))
 		for i, t := range targets {
 			if t != o.IgnoreIndex {
 				p[i*C+t] -= 1 - eps
 			}
 		}
-		if u := eps / float32(C); u == 0 {
-			vecmath.Scale(p, scale) // v - 0 is v, bit for bit
-		} else {
-			for j, v := range p {
-				p[j] = (v - u) * scale
+		logits.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			d := dst.Data()
+			if accumulate {
+				d = p
 			}
-		}
-		for i, t := range targets {
-			if t == o.IgnoreIndex {
-				clear(p[i*C : (i+1)*C]) // no gradient, whatever the forward left there
+			if u := eps / float32(C); u == 0 {
+				copy(d, p)
+				vecmath.Scale(d, scale) // v - 0 is v, bit for bit
+			} else {
+				for j, v := range p {
+					d[j] = (v - u) * scale
+				}
 			}
-		}
-		return []*tensor.Tensor{tensor.FromSlice(p, shape...)}
-	}, logits)
+			for i, t := range targets {
+				if t == o.IgnoreIndex {
+					clear(d[i*C : (i+1)*C]) // no gradient, whatever the forward left in p there
+				}
+			}
+			if accumulate {
+				dst.AddInPlace(pt)
+			}
+		})
+		return []*tensor.Tensor{nil}
+	}, logits).Keep(pt)
 }
 
 // narrowC is the width below which CrossEntropy's softmax goes through

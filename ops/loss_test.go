@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -211,4 +212,106 @@ func TestLossPanics(t *testing.T) {
 		{"BCE", func() { BCEWithLogits(x, autograd.Const(tensor.Zeros(3))) }, "ops.BCEWithLogits: logits [2 3] and targets [3] differ in shape"},
 		{"MSE", func() { MSE(x, autograd.Const(tensor.Zeros(3, 2))) }, "ops.MSE: pred [2 3] and target [3 2] differ in shape"},
 	})
+}
+
+// crossEntropyGradWant is CrossEntropy's gradient for the seed g, computed
+// as its backward did when it returned its softmax buffer as the gradient:
+// the same kernels and the same float32 operations in the same order, so
+// CrossEntropy must match it bit for bit.
+func crossEntropyGradWant(xs []float32, C int, targets []int, ignore int, eps, g float32) []float32 {
+	p := make([]float32, len(xs))
+	narrow := false
+	if C < narrowC {
+		_, narrow = softmaxNarrow(p, xs, C, targets, ignore)
+	}
+	count := 0
+	for i, t := range targets {
+		if t == ignore {
+			continue
+		}
+		count++
+		if !narrow {
+			softmaxLane(p[i*C:(i+1)*C], xs[i*C:(i+1)*C], C, 1)
+		}
+	}
+	scale := g / float32(max(count, 1))
+	for i, t := range targets {
+		if t != ignore {
+			p[i*C+t] -= 1 - eps
+		}
+	}
+	if u := eps / float32(C); u == 0 {
+		vecmath.Scale(p, scale)
+	} else {
+		for j, v := range p {
+			p[j] = (v - u) * scale
+		}
+	}
+	for i, t := range targets {
+		if t == ignore {
+			clear(p[i*C : (i+1)*C])
+		}
+	}
+	return p
+}
+
+// TestCrossEntropyGradBits checks that CrossEntropy's gradient, which its
+// backward writes into the engine's storage (fresh, recycled with stale
+// contents, or added to a gradient already there), is bit for bit the one
+// it computed when it returned its softmax buffer instead.
+func TestCrossEntropyGradBits(t *testing.T) {
+	rng := seeded(13)
+	inf := float32(math.Inf(1))
+	for _, C := range []int{1, 3, narrowC - 1, narrowC, narrowC + 1, 40} {
+		for _, N := range []int{1, 5, 64} {
+			for _, eps := range []float32{0, 0.1} {
+				x := make([]float32, N*C)
+				for i := range x {
+					x[i] = float32(rng.NormFloat64() * 3)
+				}
+				if N == 64 {
+					x[rng.IntN(len(x))] = inf // the narrow path hands the rows back to softmaxLane
+				}
+				targets := make([]int, N)
+				for i := range targets {
+					targets[i] = rng.IntN(C)
+					if i%4 == 3 {
+						targets[i] = DefaultIgnoreIndex
+					}
+				}
+				const g = 0.37
+				want := crossEntropyGradWant(x, C, targets, DefaultIgnoreIndex, eps, g)
+				v := param(x, N, C)
+				for step := range 3 { // fresh storage, then storage handed back by the last step
+					v.ZeroGrad()
+					loss := CrossEntropy(v, targets, CrossEntropyOpts{LabelSmoothing: eps})
+					loss.BackwardWith(tensor.Scalar(g))
+					loss.Release()
+					if i := firstBitDiff(v.Grad.Data(), want); i >= 0 {
+						t.Fatalf("CrossEntropy(%dx%d, ε=%v) step %d: gradient[%d] = %v; want %v", N, C, eps, step, i, v.Grad.Data()[i], want[i])
+					}
+				}
+				// A second Backward adds into the gradient already there.
+				loss := CrossEntropy(v, targets, CrossEntropyOpts{LabelSmoothing: eps})
+				loss.BackwardWith(tensor.Scalar(g))
+				loss.Release()
+				for j := range want {
+					want[j] += want[j]
+				}
+				if i := firstBitDiff(v.Grad.Data(), want); i >= 0 {
+					t.Fatalf("CrossEntropy(%dx%d, ε=%v) accumulated: gradient[%d] = %v; want %v", N, C, eps, i, v.Grad.Data()[i], want[i])
+				}
+				// Within one Backward, the second CrossEntropy adds into the
+				// sum the first started.
+				v.ZeroGrad()
+				opts := CrossEntropyOpts{LabelSmoothing: eps}
+				loss = Add(CrossEntropy(v, targets, opts), CrossEntropy(v, targets, opts))
+				loss.BackwardWith(tensor.Scalar(g))
+				loss.Release()
+				if i := firstBitDiff(v.Grad.Data(), want); i >= 0 {
+					t.Fatalf("CrossEntropy(%dx%d, ε=%v) used twice: gradient[%d] = %v; want %v", N, C, eps, i, v.Grad.Data()[i], want[i])
+				}
+			}
+		}
+	}
 }

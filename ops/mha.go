@@ -2,17 +2,11 @@ package ops
 
 import (
 	"math"
-	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
 	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
-
-// headGrain is about the T²·D of the heads one goroutine of
-// MultiHeadSelfAttention takes at a time: some 20 µs of work, so that
-// sharing a call between goroutines costs little beside it.
-const headGrain = 1 << 18
 
 // MultiHeadSelfAttention returns the heads of scaled dot-product attention
 // over a packed projection, merged back into one (B, T, C) output. qkv is
@@ -37,17 +31,7 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 	}
 	B, T, C, H := s[0], s[1], s[2]/3, heads
 	D := C / H
-	var keep []float32
-	if mask != nil {
-		ws := []int{B, H, T, T}
-		if !broadcastsTo(mask.Shape(), ws) {
-			panic(fnMsg("MultiHeadSelfAttention", "mask %v does not broadcast to the scores %v", mask.Shape(), ws))
-		}
-		if !slices.Equal(mask.Shape(), ws) {
-			mask = tensor.BroadcastTo(mask, ws...)
-		}
-		keep = mask.Data()
-	}
+	keep := keepFlags("MultiHeadSelfAttention", mask, []int{B, H, T, T})
 	scale := float32(1 / math.Sqrt(float64(D)))
 	out := autograd.Scratch(B, T, C)  // every head writes its columns of every row
 	w := autograd.Scratch(B, H, T, T) // the attention weights, kept for the backward

@@ -140,9 +140,18 @@ func Gather(x *autograd.Value, idx []int) *autograd.Value {
 	}
 	shape[0] = len(idx)
 	out := tensor.GatherInto(autograd.Scratch(shape...), x.Data, idx)
-	rows := x.Data.Dim(0)
 	return autograd.RecordBorrowing("Gather", out, func(g *tensor.Tensor) []*tensor.Tensor {
-		return []*tensor.Tensor{tensor.ScatterAdd(g, idx, rows)} // out[i] = x[idx[i]]
+		// out[i] = x[idx[i]], so dx is g's rows scatter-added into zeros,
+		// written into the engine's storage rather than into a new table
+		// for it to copy. With a gradient already there (a table tied to
+		// an output layer), WriteGrad scatters into storage of its own and
+		// adds that: a repeated id's rows are summed before they meet the
+		// sum so far, rounding as ScatterAdd's table added to it did.
+		x.WriteGrad(func(dst *tensor.Tensor) {
+			dst.Fill(0)
+			dst.ScatterAddInPlace(idx, g)
+		})
+		return []*tensor.Tensor{nil}
 	}, x).OwnsData()
 }
 

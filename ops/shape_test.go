@@ -53,6 +53,30 @@ func TestEmbeddingRepeatedIDs(t *testing.T) {
 	}
 }
 
+// TestGatherAddsRepeatedRowsFirst checks how Gather's gradient meets one
+// the table already has (a table tied to an output layer): a repeated
+// index's rows are summed first and then added, p + (a + b), as when
+// the backward returned a scatter-added table. Adding them into the sum
+// one by one, (p + a) + b, rounds 1 + 2⁻²⁴ + 2⁻²⁴ down to 1 twice.
+func TestGatherAddsRepeatedRowsFirst(t *testing.T) {
+	tiny := float32(0x1p-24)
+	for _, gatherFirst := range []bool{false, true} {
+		table := param([]float32{5, 7}, 2, 1)
+		// An output layer tied to the table gives every row the gradient
+		// 1, added into the engine's sum (AddToGrad) rather than returned.
+		whole := SumAll(Linear(autograd.Const(tensor.Ones(1, 1)), table, nil))
+		rows := SumAll(Mul(Gather(table, []int{0, 0}), autograd.Const(tensor.Full(tiny, 2, 1))))
+		loss := Add(whole, rows)
+		if gatherFirst {
+			loss = Add(rows, whole)
+		}
+		loss.Backward()
+		if got, want := table.Grad.Data(), []float32{1 + 2*tiny, 1}; !cmp.Equal(got, want) {
+			t.Errorf("gather first %v: table gradient = %v; want %v", gatherFirst, got, want)
+		}
+	}
+}
+
 func TestShapePanics(t *testing.T) {
 	m := autograd.Const(tensor.Zeros(2, 3))
 	runPanics(t, []panicCase{
