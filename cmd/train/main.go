@@ -35,16 +35,20 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupt))
 }
 
-// setGC sets the collector's target for training, unless GOGC is in the
-// environment. Training allocates its step's tensors afresh while the live
-// heap stays small, so the default GOGC collects every step or two;
-// collecting four times less often costs a few MB and, on 2 cores, a third
-// of the spiral step's time. The benchmarks call it too, to time the run
-// as it goes.
-func setGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+// setGC sets the collector's target for training to 400, unless GOGC is in
+// the environment, and returns a func that puts back the target it replaced
+// (one that does nothing when GOGC is set). Steps Release their activations
+// for the next step to reuse, so a step allocates little next to the live
+// heap (KB for the spiral, a few MB for a transformer) and even the default
+// GOGC collects only every several steps or more; the higher target makes
+// that rarer still, for a little more memory. The benchmarks call it too,
+// to time the steps as a run goes.
+func setGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
 	}
+	old := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(old) }
 }
 
 // options are the settings of a run; they are saved in checkpoints.
