@@ -82,7 +82,7 @@ func (c *checkpoint) fits(o options) error {
 	for _, t := range c.model {
 		have += int64(t.Len())
 	}
-	out := map[string]int{"spiral": 3, "blobs": 3, "moons": 2, "circles": 2, "xor": 2, "linear": 1, "reverse": 17, "modadd": 98}[o.Data]
+	out := outputs(o.Data)
 	if kind(o.Data) == "text" {
 		tok, ok := c.model["tok.weight"]
 		if !ok || tok.Rank() != 2 {

@@ -222,8 +222,8 @@ func complete(o *options, set map[string]bool) error {
 		return usagef("-hidden and -layers shape the MLP and the transformer, not -model linear")
 	case o.Model != "transformer" && set["dropout"]:
 		return usagef("-dropout applies to the transformer")
-	case set["context"] && k == "sequence" && o.Context != 32:
-		return usagef("-context: %s has a context of 32", o.Data)
+	case set["context"] && k == "sequence" && o.Context != synthetic(o.Data).context():
+		return usagef("-context: %s has a context of %d", o.Data, synthetic(o.Data).context())
 	case o.Model != "transformer" && (set["dmodel"] || set["heads"]):
 		return usagef("-dmodel and -heads shape the transformer")
 	case o.Layers < 0 || o.Layers > 64:
@@ -337,7 +337,7 @@ func modelSize(o options, out int) int64 {
 	case "transformer":
 		C, H, V, T := int64(o.DModel), int64(o.Hidden), int64(out), int64(o.Context)
 		if kind(o.Data) == "sequence" {
-			T = 32
+			T = int64(synthetic(o.Data).context())
 		}
 		block := 2*C + (3*C*C + 3*C) + (C*C + C) + 2*C + (C*H + H) + (H*C + C)
 		return V*C + T*C + int64(o.Layers)*block + 2*C + C*V + V

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"image/png"
+	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -335,6 +338,56 @@ func TestHelp(t *testing.T) {
 		"-schedule", "-warmup", "-clip", "-batch", "-steps", "-epochs", "-seed", "-threads", "-eval-every", "-out", "-resume", "-sample", "-quiet", "Examples:"} {
 		if !strings.Contains(stderr, flag) {
 			t.Errorf("-help does not explain %s", flag)
+		}
+	}
+}
+
+// TestOutputsMatchTasks checks that outputs and synthetic give the classes,
+// vocabularies and contexts the tasks make, and that the help says so.
+func TestOutputsMatchTasks(t *testing.T) {
+	for _, data := range []string{"spiral", "moons", "circles", "xor", "blobs", "reverse", "modadd"} {
+		args := []string{"-data", data}
+		if kind(data) == "sequence" {
+			args = append(args, small...)
+		}
+		o, set, err := parseFlags(args, io.Discard)
+		if err == nil {
+			err = complete(&o, set)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 0))
+		if kind(data) == "points" {
+			task, err := newPointsTask(o, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := task.train.classes; outputs(data) != got {
+				t.Errorf("outputs(%q) = %d; the task has %d classes", data, outputs(data), got)
+			}
+			continue
+		}
+		task, err := newSeqTask(o, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := task.train.vocab(); outputs(data) != got {
+			t.Errorf("outputs(%q) = %d; the task has %d tokens", data, outputs(data), got)
+		}
+		if got, want := synthetic(data).context(), task.T; got != want {
+			t.Errorf("synthetic(%q).context() = %d; the task has %d", data, got, want)
+		}
+	}
+	_, _, help := runTrain(t, "-help")
+	for _, want := range []string{
+		fmt.Sprintf("reverse and modadd have %d)", synthetic("reverse").context()),
+		fmt.Sprintf("reverse and modadd have %d)", synthetic("modadd").context()),
+		fmt.Sprintf("reverses %d-token sequences", reverseLen),
+		fmt.Sprintf("a+b mod %d", modP),
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("-help does not say %q", want)
 		}
 	}
 }
