@@ -391,3 +391,20 @@ func TestOutputsMatchTasks(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointConfig pins the settings a checkpoint saves, byte for byte:
+// the per-run flags are not among them.
+func TestCheckpointConfig(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runTrain(t, "-steps", "3", "-out", dir, "-quiet", "-threads", "1", "-eval-every", "2", "-seed", "7"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, meta, err := nn.ReadTensors(filepath.Join(dir, checkpointName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"data":"spiral","model":"mlp","hidden":100,"layers":1,"dmodel":64,"heads":4,"context":32,"dropout":0,"opt":"adam","lr":0.01,"wd":0,"schedule":"constant","warmup":0,"clip":0,"batch":0,"steps":3,"epochs":0,"seed":7,"schedule_steps":3}`
+	if meta["config"] != want {
+		t.Errorf("config = %s\nwant       %s", meta["config"], want)
+	}
+}
