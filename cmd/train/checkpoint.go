@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -139,16 +140,18 @@ func readCheckpoint(path string) (*checkpoint, error) {
 }
 
 // resumeOptions returns the settings saved in checkpoint c, with the flags
-// that may change between runs taken from the command line.
+// that may change between runs taken from the command line: the run flags,
+// and -steps or -epochs.
 func resumeOptions(o options, set map[string]bool, c *checkpoint) (options, error) {
-	mayChange := map[string]bool{"steps": true, "epochs": true, "threads": true, "eval-every": true, "out": true, "resume": true, "sample": true, "quiet": true}
+	runFlagSet := flag.NewFlagSet("", flag.ContinueOnError)
+	new(runFlags).register(runFlagSet)
 	for name := range set {
-		if !mayChange[name] {
+		if runFlagSet.Lookup(name) == nil && name != "steps" && name != "epochs" {
 			return o, usagef("-%s cannot change when resuming: the checkpoint fixes the model, data and optimizer", name)
 		}
 	}
 	r := c.o
-	r.Threads, r.EvalEvery, r.Out, r.Resume, r.Sample, r.Quiet = o.Threads, o.EvalEvery, o.Out, o.Resume, o.Sample, o.Quiet
+	r.runFlags = o.runFlags
 	if set["steps"] || set["epochs"] {
 		r.Steps, r.Epochs = o.Steps, o.Epochs
 	}

@@ -73,13 +73,30 @@ type options struct {
 	Seed     uint64  `json:"seed"`
 	// ScheduleSteps is the length of the learning-rate schedule: the first
 	// run's step count, kept when a resumed run goes on for longer.
-	ScheduleSteps int    `json:"schedule_steps"`
-	Threads       int    `json:"-"`
-	EvalEvery     int    `json:"-"`
-	Out           string `json:"-"`
-	Resume        string `json:"-"`
-	Sample        int    `json:"-"`
-	Quiet         bool   `json:"-"`
+	ScheduleSteps int `json:"schedule_steps"`
+	runFlags      `json:"-"`
+}
+
+// runFlags are the settings of one run that do not shape the model, the data
+// or the training: checkpoints do not save them, and a resumed run takes
+// them from its own command line.
+type runFlags struct {
+	Threads   int
+	EvalEvery int
+	Out       string
+	Resume    string
+	Sample    int
+	Quiet     bool
+}
+
+// register defines the flags that set r.
+func (r *runFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&r.Threads, "threads", 0, "goroutines for matrix products (default GOMAXPROCS); results do not depend on it")
+	fs.IntVar(&r.EvalEvery, "eval-every", 0, "evaluate on held-out data and write a checkpoint every this many steps (default: about 10 times a run)")
+	fs.StringVar(&r.Out, "out", "", "run `folder` (default runs/<dataset>-<time>)")
+	fs.StringVar(&r.Resume, "resume", "", "continue from this checkpoint `file`, with its settings")
+	fs.IntVar(&r.Sample, "sample", 0, "after training a character model, generate this many characters")
+	fs.BoolVar(&r.Quiet, "quiet", false, "print only the final summary")
 }
 
 // usageError is a bad flag or flag combination: exit code 2.
@@ -128,12 +145,7 @@ func parseFlags(args []string, stderr io.Writer) (options, map[string]bool, erro
 	fs.IntVar(&o.Steps, "steps", 0, "training steps (default depends on the dataset)")
 	fs.IntVar(&o.Epochs, "epochs", 0, "train for this many passes over a fixed dataset instead of -steps")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: data, initialisation and batches")
-	fs.IntVar(&o.Threads, "threads", 0, "goroutines for matrix products (default GOMAXPROCS); results do not depend on it")
-	fs.IntVar(&o.EvalEvery, "eval-every", 0, "evaluate on held-out data and write a checkpoint every this many steps (default: about 10 times a run)")
-	fs.StringVar(&o.Out, "out", "", "run `folder` (default runs/<dataset>-<time>)")
-	fs.StringVar(&o.Resume, "resume", "", "continue from this checkpoint `file`, with its settings")
-	fs.IntVar(&o.Sample, "sample", 0, "after training a character model, generate this many characters")
-	fs.BoolVar(&o.Quiet, "quiet", false, "print only the final summary")
+	o.runFlags.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, helpText)
