@@ -177,7 +177,7 @@ func (t *trainer) restore(c *checkpoint) error {
 	}
 	t.step, t.saved = c.step, -1
 	t.spent = time.Duration(c.seconds * float64(time.Second))
-	t.rows = readMetrics(filepath.Join(filepath.Dir(t.o.Resume), "metrics.csv"), c.step)
+	t.rows = readMetrics(filepath.Join(filepath.Dir(t.o.Resume), metricsName), c.step)
 	return nil
 }
 
