@@ -4,7 +4,7 @@
 // addition or the characters of a text file. It shows progress, writes
 // metrics, plots and checkpoints into a run folder, and can resume.
 //
-// With no flags it fits an MLP to the spiral dataset in a few seconds:
+// With no flags it fits an MLP to the spiral dataset in under a second:
 //
 //	go run ./cmd/train
 //	go run ./cmd/train -data moons -hidden 32
@@ -93,7 +93,7 @@ type runFlags struct {
 func (r *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&r.Threads, "threads", 0, "goroutines for matrix products (default GOMAXPROCS); results do not depend on it")
 	fs.IntVar(&r.EvalEvery, "eval-every", 0, "evaluate on held-out data and write a checkpoint every this many steps (default: about 10 times a run)")
-	fs.StringVar(&r.Out, "out", "", "run `folder` (default runs/<dataset>-<time>)")
+	fs.StringVar(&r.Out, "out", "", "run `folder` (default runs/<dataset>-<time>, or runs/chars-<time> for a text file)")
 	fs.StringVar(&r.Resume, "resume", "", "continue from this checkpoint `file`, with its settings")
 	fs.IntVar(&r.Sample, "sample", 0, "after training a character model, generate this many characters")
 	fs.BoolVar(&r.Quiet, "quiet", false, "print only the final summary")
