@@ -380,14 +380,15 @@ func (t *seqTask) sample(w io.Writer, rng *rand.Rand, n int) {
 }
 
 // writeFile writes data to path atomically: into a temporary file in the
-// same folder, then renamed, so that a crash never leaves half a file.
+// same folder, synced, then renamed, so that a crash never leaves half a
+// file (as nn's writeAtomic does).
 func writeFile(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	_, err = f.Write(data)
-	err = errors.Join(err, f.Chmod(0o644), f.Close())
+	err = errors.Join(err, f.Chmod(0o644), f.Sync(), f.Close())
 	if err == nil {
 		err = os.Rename(f.Name(), path)
 	}
