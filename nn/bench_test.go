@@ -10,6 +10,21 @@ import (
 	"github.com/gotensor/gotensor/tensor"
 )
 
+// trainStep runs one training step: loss (the forward pass), Backward, the
+// optimizer's Step and ZeroGrad, then, with release, the loss's Release. It
+// returns the loss.
+func trainStep(opt optim.Optimizer, loss func() *autograd.Value, release bool) float32 {
+	l := loss()
+	l.Backward()
+	opt.Step()
+	opt.ZeroGrad()
+	v := l.Item()
+	if release {
+		l.Release()
+	}
+	return v
+}
+
 // BenchmarkTrainStep times one training step (forward, loss, backward,
 // optimizer step, zero grad, Release) of the two reference models of the
 // project's anchors (../shared/anchors/torch, outside this repository):
@@ -27,14 +42,9 @@ func BenchmarkTrainStep(b *testing.B) {
 			ids[i], targets[i] = rng.IntN(17), rng.IntN(17)
 		}
 		step := func() float32 {
-			logits := g.Forward(ids, B, T)
-			loss := ops.CrossEntropy(ops.Reshape(logits, B*T, 17), targets)
-			loss.Backward()
-			opt.Step()
-			opt.ZeroGrad()
-			l := loss.Item()
-			loss.Release()
-			return l
+			return trainStep(opt, func() *autograd.Value {
+				return ops.CrossEntropy(ops.Reshape(g.Forward(ids, B, T), B*T, 17), targets)
+			}, true)
 		}
 		first := step()
 		for b.Loop() {
@@ -54,13 +64,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			labels[i] = rng.IntN(10)
 		}
 		step := func() float32 {
-			loss := ops.CrossEntropy(m.Forward(x), labels)
-			loss.Backward()
-			opt.Step()
-			opt.ZeroGrad()
-			l := loss.Item()
-			loss.Release()
-			return l
+			return trainStep(opt, func() *autograd.Value { return ops.CrossEntropy(m.Forward(x), labels) }, true)
 		}
 		first := step()
 		for b.Loop() {

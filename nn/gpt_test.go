@@ -217,14 +217,7 @@ func TestReleaseKeepsTraining(t *testing.T) {
 			opt := optim.NewAdamW(params, optim.AdamConfig{LR: 1e-3, WeightDecay: 0.01})
 			var losses []float32
 			for range 4 {
-				loss := step()
-				loss.Backward()
-				opt.Step()
-				opt.ZeroGrad()
-				losses = append(losses, loss.Item())
-				if release {
-					loss.Release()
-				}
+				losses = append(losses, trainStep(opt, step, release))
 			}
 			return losses, params[0].Data.Data()
 		}

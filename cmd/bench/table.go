@@ -56,9 +56,12 @@ func (t *table) row(s shape, rows []result) {
 		fmt.Fprintf(t.w, "%-16s %17s %17s %17s %17s %10s %9s\n", "", "time  GFLOP/s", "time  GFLOP/s", "time  GFLOP/s", "time  GFLOP/s", "", "vs naive")
 	}
 	naive, ikj := find(rows, "naive", 0), find(rows, "naive-ikj", 0)
-	one, par := find(rows, "blocked", 1), find(rows, "blocked", t.c.threads)
-	if t.c.threads == 1 {
-		par = nil
+	one := find(rows, "blocked", 1)
+	var par *result
+	parCell := fmt.Sprintf("%17s", "-") // with one thread, the 1-thread column has it
+	if t.c.threads != 1 {
+		par = find(rows, "blocked", t.c.threads)
+		parCell = cell(par, t.c, "blocked")
 	}
 	worst := 0.0
 	for _, r := range rows {
@@ -79,10 +82,6 @@ func (t *table) row(s shape, rows []result) {
 		if s.flops() >= t.bestFlops {
 			t.best, t.bestFlops = fmt.Sprintf("At %v, %s is %s the naive loop.", s, who, phrase), s.flops()
 		}
-	}
-	parCell := cell(par, t.c, "blocked")
-	if t.c.threads == 1 {
-		parCell = fmt.Sprintf("%17s", "-") // the 1-thread column has it
 	}
 	fmt.Fprintf(t.w, "%-16v %s %s %s %s %10.2g %9s\n", s,
 		cell(naive, t.c, "naive"), cell(ikj, t.c, "naive-ikj"), cell(one, t.c, "blocked"), parCell, worst, speed)

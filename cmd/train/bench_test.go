@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"runtime/debug"
 	"testing"
 )
 
@@ -11,8 +10,7 @@ import (
 // without evaluation, checkpoints or output, with the collector set as
 // main sets it.
 func benchSteps(b *testing.B, args ...string) {
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	setGC()
+	defer setGC()()
 	o, set, err := parseFlags(append(args, "-out", b.TempDir(), "-quiet"), io.Discard)
 	if err == nil {
 		err = complete(&o, set)

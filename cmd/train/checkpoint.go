@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -82,7 +83,7 @@ func (c *checkpoint) fits(o options) error {
 	for _, t := range c.model {
 		have += int64(t.Len())
 	}
-	out := map[string]int{"spiral": 3, "blobs": 3, "moons": 2, "circles": 2, "xor": 2, "linear": 1, "reverse": 17, "modadd": 98}[o.Data]
+	out := outputs(o.Data)
 	if kind(o.Data) == "text" {
 		tok, ok := c.model["tok.weight"]
 		if !ok || tok.Rank() != 2 {
@@ -139,16 +140,18 @@ func readCheckpoint(path string) (*checkpoint, error) {
 }
 
 // resumeOptions returns the settings saved in checkpoint c, with the flags
-// that may change between runs taken from the command line.
+// that may change between runs taken from the command line: the run flags,
+// and -steps or -epochs.
 func resumeOptions(o options, set map[string]bool, c *checkpoint) (options, error) {
-	mayChange := map[string]bool{"steps": true, "epochs": true, "threads": true, "eval-every": true, "out": true, "resume": true, "sample": true, "quiet": true}
+	runFlagSet := flag.NewFlagSet("", flag.ContinueOnError)
+	new(runFlags).register(runFlagSet)
 	for name := range set {
-		if !mayChange[name] {
+		if runFlagSet.Lookup(name) == nil && name != "steps" && name != "epochs" {
 			return o, usagef("-%s cannot change when resuming: the checkpoint fixes the model, data and optimizer", name)
 		}
 	}
 	r := c.o
-	r.Threads, r.EvalEvery, r.Out, r.Resume, r.Sample, r.Quiet = o.Threads, o.EvalEvery, o.Out, o.Resume, o.Sample, o.Quiet
+	r.runFlags = o.runFlags
 	if set["steps"] || set["epochs"] {
 		r.Steps, r.Epochs = o.Steps, o.Epochs
 	}
@@ -174,7 +177,7 @@ func (t *trainer) restore(c *checkpoint) error {
 	}
 	t.step, t.saved = c.step, -1
 	t.spent = time.Duration(c.seconds * float64(time.Second))
-	t.rows = readMetrics(filepath.Join(filepath.Dir(t.o.Resume), "metrics.csv"), c.step)
+	t.rows = readMetrics(filepath.Join(filepath.Dir(t.o.Resume), metricsName), c.step)
 	return nil
 }
 

@@ -92,6 +92,32 @@ func blobs(rng *rand.Rand, n, k int) points {
 	})
 }
 
+// The sizes of the synthetic datasets, which the task constructors and
+// outputs share.
+const (
+	spiralArms = 3  // the classes of spiral
+	blobsCount = 3  // the classes of blobs
+	reverseLen = 16 // the symbols reversed; with SEP, the vocabulary of reverse
+	modP       = 97 // the modulus of modadd; with '=', its vocabulary
+)
+
+// outputs returns the classes or tokens of the model for a 2-D or synthetic
+// sequence dataset, as its task makes them; 0 for a text file, whose
+// vocabulary is the file's, and for linear, whose model has a fixed size.
+func outputs(data string) int {
+	switch data {
+	case "spiral":
+		return spiralArms
+	case "blobs":
+		return blobsCount
+	case "moons", "circles", "xor":
+		return 2 // by construction
+	case "reverse", "modadd":
+		return synthetic(data).vocab()
+	}
+	return 0
+}
+
 // regression is a linear-regression set: y = X·w + b + noise.
 type regression struct {
 	X, Y  *tensor.Tensor // (n, d) and (n, 1)
@@ -149,6 +175,15 @@ func (r reversal) batch(rng *rand.Rand, n int) (x, y []int) {
 		}
 	}
 	return x, y
+}
+
+// synthetic returns the shape of a synthetic sequence task, reverse or
+// modadd, for its vocabulary and context; it draws no batches.
+func synthetic(data string) sequences {
+	if data == "reverse" {
+		return reversal{reverseLen}
+	}
+	return modAdd{P: modP}
 }
 
 // modAdd packs problems "a b = c" (c = a+b mod p) four tokens each into the

@@ -4,7 +4,7 @@
 // addition or the characters of a text file. It shows progress, writes
 // metrics, plots and checkpoints into a run folder, and can resume.
 //
-// With no flags it fits an MLP to the spiral dataset in a few seconds:
+// With no flags it fits an MLP to the spiral dataset in under a second:
 //
 //	go run ./cmd/train
 //	go run ./cmd/train -data moons -hidden 32
@@ -35,16 +35,20 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupt))
 }
 
-// setGC sets the collector's target for training, unless GOGC is in the
-// environment. Training allocates its step's tensors afresh while the live
-// heap stays small, so the default GOGC collects every step or two;
-// collecting four times less often costs a few MB and, on 2 cores, a third
-// of the spiral step's time. The benchmarks call it too, to time the run
-// as it goes.
-func setGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+// setGC sets the collector's target for training to 400, unless GOGC is in
+// the environment, and returns a func that puts back the target it replaced
+// (one that does nothing when GOGC is set). Steps Release their activations
+// for the next step to reuse, so a step allocates little next to the live
+// heap (KB for the spiral, a few MB for a transformer) and even the default
+// GOGC collects only every several steps or more; the higher target makes
+// that rarer still, for a little more memory. The benchmarks call it too,
+// to time the steps as a run goes.
+func setGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
 	}
+	old := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(old) }
 }
 
 // options are the settings of a run; they are saved in checkpoints.
@@ -69,13 +73,30 @@ type options struct {
 	Seed     uint64  `json:"seed"`
 	// ScheduleSteps is the length of the learning-rate schedule: the first
 	// run's step count, kept when a resumed run goes on for longer.
-	ScheduleSteps int    `json:"schedule_steps"`
-	Threads       int    `json:"-"`
-	EvalEvery     int    `json:"-"`
-	Out           string `json:"-"`
-	Resume        string `json:"-"`
-	Sample        int    `json:"-"`
-	Quiet         bool   `json:"-"`
+	ScheduleSteps int `json:"schedule_steps"`
+	runFlags      `json:"-"`
+}
+
+// runFlags are the settings of one run that do not shape the model, the data
+// or the training: checkpoints do not save them, and a resumed run takes
+// them from its own command line.
+type runFlags struct {
+	Threads   int
+	EvalEvery int
+	Out       string
+	Resume    string
+	Sample    int
+	Quiet     bool
+}
+
+// register defines the flags that set r.
+func (r *runFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&r.Threads, "threads", 0, "goroutines for matrix products (default GOMAXPROCS); results do not depend on it")
+	fs.IntVar(&r.EvalEvery, "eval-every", 0, "evaluate on held-out data and write a checkpoint every this many steps (default: about 10 times a run)")
+	fs.StringVar(&r.Out, "out", "", "run `folder` (default runs/<dataset>-<time>, or runs/chars-<time> for a text file)")
+	fs.StringVar(&r.Resume, "resume", "", "continue from this checkpoint `file`, with its settings")
+	fs.IntVar(&r.Sample, "sample", 0, "after training a character model, generate this many characters")
+	fs.BoolVar(&r.Quiet, "quiet", false, "print only the final summary")
 }
 
 // usageError is a bad flag or flag combination: exit code 2.
@@ -124,12 +145,7 @@ func parseFlags(args []string, stderr io.Writer) (options, map[string]bool, erro
 	fs.IntVar(&o.Steps, "steps", 0, "training steps (default depends on the dataset)")
 	fs.IntVar(&o.Epochs, "epochs", 0, "train for this many passes over a fixed dataset instead of -steps")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: data, initialisation and batches")
-	fs.IntVar(&o.Threads, "threads", 0, "goroutines for matrix products (default GOMAXPROCS); results do not depend on it")
-	fs.IntVar(&o.EvalEvery, "eval-every", 0, "evaluate on held-out data and write a checkpoint every this many steps (default: about 10 times a run)")
-	fs.StringVar(&o.Out, "out", "", "run `folder` (default runs/<dataset>-<time>)")
-	fs.StringVar(&o.Resume, "resume", "", "continue from this checkpoint `file`, with its settings")
-	fs.IntVar(&o.Sample, "sample", 0, "after training a character model, generate this many characters")
-	fs.BoolVar(&o.Quiet, "quiet", false, "print only the final summary")
+	o.runFlags.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, helpText)
@@ -218,8 +234,8 @@ func complete(o *options, set map[string]bool) error {
 		return usagef("-hidden and -layers shape the MLP and the transformer, not -model linear")
 	case o.Model != "transformer" && set["dropout"]:
 		return usagef("-dropout applies to the transformer")
-	case set["context"] && k == "sequence" && o.Context != 32:
-		return usagef("-context: %s has a context of 32", o.Data)
+	case set["context"] && k == "sequence" && o.Context != synthetic(o.Data).context():
+		return usagef("-context: %s has a context of %d", o.Data, synthetic(o.Data).context())
 	case o.Model != "transformer" && (set["dmodel"] || set["heads"]):
 		return usagef("-dmodel and -heads shape the transformer")
 	case o.Layers < 0 || o.Layers > 64:
@@ -333,7 +349,7 @@ func modelSize(o options, out int) int64 {
 	case "transformer":
 		C, H, V, T := int64(o.DModel), int64(o.Hidden), int64(out), int64(o.Context)
 		if kind(o.Data) == "sequence" {
-			T = 32
+			T = int64(synthetic(o.Data).context())
 		}
 		block := 2*C + (3*C*C + 3*C) + (C*C + C) + 2*C + (C*H + H) + (H*C + C)
 		return V*C + T*C + int64(o.Layers)*block + 2*C + C*V + V

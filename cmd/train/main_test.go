@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"image/png"
+	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -336,5 +339,72 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(stderr, flag) {
 			t.Errorf("-help does not explain %s", flag)
 		}
+	}
+}
+
+// TestOutputsMatchTasks checks that outputs and synthetic give the classes,
+// vocabularies and contexts the tasks make, and that the help says so.
+func TestOutputsMatchTasks(t *testing.T) {
+	for _, data := range []string{"spiral", "moons", "circles", "xor", "blobs", "reverse", "modadd"} {
+		args := []string{"-data", data}
+		if kind(data) == "sequence" {
+			args = append(args, small...)
+		}
+		o, set, err := parseFlags(args, io.Discard)
+		if err == nil {
+			err = complete(&o, set)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 0))
+		if kind(data) == "points" {
+			task, err := newPointsTask(o, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := task.train.classes; outputs(data) != got {
+				t.Errorf("outputs(%q) = %d; the task has %d classes", data, outputs(data), got)
+			}
+			continue
+		}
+		task, err := newSeqTask(o, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := task.train.vocab(); outputs(data) != got {
+			t.Errorf("outputs(%q) = %d; the task has %d tokens", data, outputs(data), got)
+		}
+		if got, want := synthetic(data).context(), task.T; got != want {
+			t.Errorf("synthetic(%q).context() = %d; the task has %d", data, got, want)
+		}
+	}
+	_, _, help := runTrain(t, "-help")
+	for _, want := range []string{
+		fmt.Sprintf("reverse and modadd have %d)", synthetic("reverse").context()),
+		fmt.Sprintf("reverse and modadd have %d)", synthetic("modadd").context()),
+		fmt.Sprintf("reverses %d-token sequences", reverseLen),
+		fmt.Sprintf("a+b mod %d", modP),
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("-help does not say %q", want)
+		}
+	}
+}
+
+// TestCheckpointConfig pins the settings a checkpoint saves, byte for byte:
+// the per-run flags are not among them.
+func TestCheckpointConfig(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runTrain(t, "-steps", "3", "-out", dir, "-quiet", "-threads", "1", "-eval-every", "2", "-seed", "7"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	_, meta, err := nn.ReadTensors(filepath.Join(dir, checkpointName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"data":"spiral","model":"mlp","hidden":100,"layers":1,"dmodel":64,"heads":4,"context":32,"dropout":0,"opt":"adam","lr":0.01,"wd":0,"schedule":"constant","warmup":0,"clip":0,"batch":0,"steps":3,"epochs":0,"seed":7,"schedule_steps":3}`
+	if meta["config"] != want {
+		t.Errorf("config = %s\nwant       %s", meta["config"], want)
 	}
 }

@@ -73,7 +73,7 @@ func newPointsTask(o options, rng *rand.Rand) (*pointsTask, error) {
 	gen := func(rng *rand.Rand) points {
 		switch o.Data {
 		case "spiral":
-			return spiral(rng, 100, 3)
+			return spiral(rng, 100, spiralArms)
 		case "moons":
 			return moons(rng, 300, 0.1)
 		case "circles":
@@ -81,7 +81,7 @@ func newPointsTask(o options, rng *rand.Rand) (*pointsTask, error) {
 		case "xor":
 			return xor(rng, 300)
 		}
-		return blobs(rng, 300, 3)
+		return blobs(rng, 300, blobsCount)
 	}
 	// The held-out points come from the same distribution with another seed.
 	t := &pointsTask{train: gen(rand.New(rand.NewPCG(o.Seed, 1))), test: gen(rand.New(rand.NewPCG(o.Seed, 2))), seed: o.Seed}
@@ -272,9 +272,9 @@ func newSeqTask(o options, rng *rand.Rand) (*seqTask, error) {
 	t := &seqTask{batch: o.Batch, seed: o.Seed, hit99: -1}
 	switch o.Data {
 	case "reverse":
-		t.train, t.test = reversal{16}, reversal{16}
+		t.train, t.test = reversal{reverseLen}, reversal{reverseLen}
 	case "modadd":
-		t.train, t.test = modAddSplit(rand.New(rand.NewPCG(o.Seed, 3)), 97)
+		t.train, t.test = modAddSplit(rand.New(rand.NewPCG(o.Seed, 3)), modP)
 	default:
 		c, err := loadChars(o.Data, o.Context)
 		if err != nil {
@@ -380,14 +380,15 @@ func (t *seqTask) sample(w io.Writer, rng *rand.Rand, n int) {
 }
 
 // writeFile writes data to path atomically: into a temporary file in the
-// same folder, then renamed, so that a crash never leaves half a file.
+// same folder, synced, then renamed, so that a crash never leaves half a
+// file (as nn's writeAtomic does).
 func writeFile(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	_, err = f.Write(data)
-	err = errors.Join(err, f.Chmod(0o644), f.Close())
+	err = errors.Join(err, f.Chmod(0o644), f.Sync(), f.Close())
 	if err == nil {
 		err = os.Rename(f.Name(), path)
 	}

@@ -50,6 +50,7 @@ type metric struct {
 
 const (
 	checkpointName = "checkpoint.safetensors"
+	metricsName    = "metrics.csv"
 	checkpointKind = "gotensor-train-checkpoint-1"
 )
 
@@ -303,7 +304,7 @@ func csvRows(rows []metric) []byte {
 // writeMetrics replaces metrics.csv, atomically, with every row so far.
 func (t *trainer) writeMetrics() error {
 	data := append([]byte("step,loss,accuracy,lr,seconds\n"), csvRows(t.rows)...)
-	if err := writeFile(filepath.Join(t.dir, "metrics.csv"), data); err != nil {
+	if err := writeFile(filepath.Join(t.dir, metricsName), data); err != nil {
 		return err
 	}
 	t.logged = len(t.rows)
@@ -312,7 +313,7 @@ func (t *trainer) writeMetrics() error {
 
 // appendMetrics appends the rows not yet written to metrics.csv.
 func (t *trainer) appendMetrics() error {
-	path := filepath.Join(t.dir, "metrics.csv")
+	path := filepath.Join(t.dir, metricsName)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return fmt.Errorf("append to %s: %w", path, err)
