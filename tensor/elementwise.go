@@ -89,36 +89,20 @@ func divVV(d, a, b []float32) { vec.Div(d, a, b) }
 // to (n, 12) a third less, on AVX-512).
 const vecRowMin = 12
 
-func addRow(d, a, b []float32, sa, sb int) {
-	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
-		vec.Add(d, a[:len(d)], b[:len(d)])
-		return
-	}
-	zipRow(d, a, b, sa, sb, add)
-}
+func addRow(d, a, b []float32, sa, sb int) { vecRow(vec.Add, add, d, a, b, sa, sb) }
+func subRow(d, a, b []float32, sa, sb int) { vecRow(vec.Sub, sub, d, a, b, sa, sb) }
+func mulRow(d, a, b []float32, sa, sb int) { vecRow(vec.Mul, mul, d, a, b, sa, sb) }
+func divRow(d, a, b []float32, sa, sb int) { vecRow(vec.Div, div, d, a, b, sa, sb) }
 
-func subRow(d, a, b []float32, sa, sb int) {
+// vecRow computes a broadcast row with the kernel k when both operands
+// advance by one and the row is long enough, and with zipRow and op
+// otherwise.
+func vecRow(k func(d, a, b []float32), op func(x, y float32) float32, d, a, b []float32, sa, sb int) {
 	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
-		vec.Sub(d, a[:len(d)], b[:len(d)])
+		k(d, a[:len(d)], b[:len(d)])
 		return
 	}
-	zipRow(d, a, b, sa, sb, sub)
-}
-
-func mulRow(d, a, b []float32, sa, sb int) {
-	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
-		vec.Mul(d, a[:len(d)], b[:len(d)])
-		return
-	}
-	zipRow(d, a, b, sa, sb, mul)
-}
-
-func divRow(d, a, b []float32, sa, sb int) {
-	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
-		vec.Div(d, a[:len(d)], b[:len(d)])
-		return
-	}
-	zipRow(d, a, b, sa, sb, div)
+	zipRow(d, a, b, sa, sb, op)
 }
 
 func powVV(d, a, b []float32)              { zipVV(d, a, b, pow) }
