@@ -115,3 +115,22 @@ func ExampleParallelFor() {
 	fmt.Println(x[3], x[99999])
 	// Output: 1.5 49999.5
 }
+
+// A layer's forward pass relu(x·Wᵀ + b) as one product: the bias goes into
+// each tile of the output as the kernel leaves it, and the activation runs
+// on each finished block while it is still in cache.
+func ExampleGemmEpilogue() {
+	x := []float32{1, 2, 3, 4}        // two inputs of two features, (2, 2)
+	w := []float32{1, -1, 2, 1, 0, 1} // three outputs, (3, 2)
+	b := []float32{0.5, 0, -4}
+	y := make([]float32, 2*3)
+	tensor.GemmEpilogue(false, true, 2, 3, 2, x, 2, w, 2, y, 3, false, b, func(i0, i1, j0, j1 int) {
+		for i := i0; i < i1; i++ {
+			for j := j0; j < j1; j++ {
+				y[i*3+j] = max(y[i*3+j], 0)
+			}
+		}
+	})
+	fmt.Println(y)
+	// Output: [0 4 0 0 10 0]
+}

@@ -47,3 +47,21 @@ func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 func GemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	gemm.GemmBias(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, bias)
 }
+
+// An Epilogue finishes the block of c in rows [i0, i1) and columns
+// [j0, j1) for GemmEpilogue; see there.
+type Epilogue = gemm.Epilogue
+
+// GemmEpilogue is Gemm, with bias (n values, or nil) added to every row of
+// c as GemmBias adds it, that then calls epi(i0, i1, j0, j1) on each block
+// of c once the block holds its final value, while it is still in cache:
+// an elementwise function of the product, such as a layer's activation,
+// then costs no second pass over c. The blocks cover c once, without
+// overlap, and may be finished concurrently on several goroutines, so epi
+// must touch only its own block (of c, and of any array laid out like c).
+// How c is cut into blocks depends on the shape and the thread count: for
+// results that do not depend on it, epi must treat each element alone.
+// It panics as GemmBias does.
+func GemmEpilogue(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32, epi Epilogue) {
+	gemm.GemmEpilogue(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, epi)
+}

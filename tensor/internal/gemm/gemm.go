@@ -87,7 +87,7 @@ const maxMR, maxNR = 12, 32
 // Gemm panics if a dimension is negative, a leading dimension is smaller
 // than its row, or a slice is too short for its matrix.
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
-	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, nil)
+	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, nil, nil)
 }
 
 // GemmBias computes C = op(A)·op(B) + bias, with bias (n values) added to
@@ -100,7 +100,7 @@ func GemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 	if len(bias) < n {
 		panic(fmt.Sprintf("gemm: len(bias) = %d for n = %d", len(bias), n))
 	}
-	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, bias[:n:n])
+	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, bias[:n:n], nil)
 }
 
 // A Triangle says which half of op(A) holds zeros, so that a product may
@@ -121,13 +121,39 @@ const (
 // bit for bit wherever B is finite: an omitted term 0·b adds a zero (with
 // b infinite or NaN it would have added NaN).
 func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
-	product(tri, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, nil)
+	product(tri, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, nil, nil)
 }
 
-// product is Gemm, GemmTri and GemmBias: bias, if not nil, is added to C's
-// rows, and then accumulate is false and tri is Full (macro relies on the
-// latter: every tile then has terms in every pass).
-func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32) {
+// An Epilogue finishes the block of C in rows [i0, i1) and columns
+// [j0, j1): GemmEpilogue calls it once the block holds its final product
+// (every pass over k, and the bias, added), while the block is still in
+// cache. The blocks of one call cover C once, without overlap; they may be
+// finished concurrently on several goroutines, so an Epilogue must touch
+// only its own block (of C, and of any array laid out like C).
+type Epilogue func(i0, i1, j0, j1 int)
+
+// GemmEpilogue is Gemm, with bias (n values, or nil) added to every row of
+// C as GemmBias adds it, that then hands each finished block of C to epi:
+// an elementwise function applied to the product, such as a layer's
+// activation, runs on data still in cache instead of in a second pass over
+// C. How C is cut into blocks depends on the shape and the thread count,
+// so epi must give each element the same result whatever block it is in.
+// It panics as GemmBias does.
+func GemmEpilogue(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32, epi Epilogue) {
+	if bias != nil {
+		if len(bias) < n {
+			panic(fmt.Sprintf("gemm: len(bias) = %d for n = %d", len(bias), n))
+		}
+		bias = bias[:n:n]
+	}
+	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, epi)
+}
+
+// product is Gemm, GemmTri, GemmBias and GemmEpilogue: bias, if not nil,
+// is added to C's rows, and then tri is Full (macro relies on this: every
+// tile then has terms in every pass); epi, if not nil, is called on each
+// finished block of C.
+func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32, epi Epilogue) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative dimension in m, n, k = %d, %d, %d", m, n, k))
 	}
@@ -140,7 +166,10 @@ func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 			for i := range m {
 				clear(c[i*ldc : i*ldc+n])
 			}
-			addBiasRows(c, ldc, m, bias)
+		}
+		addBiasRows(c, ldc, m, bias)
+		if epi != nil {
+			epi(0, m, 0, n)
 		}
 		return
 	}
@@ -170,13 +199,16 @@ func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 	}
 	if done {
 		addBiasRows(c, ldc, m, bias)
+		if epi != nil {
+			epi(0, m, 0, n)
+		}
 		return
 	}
 	g := callPool.Get().(*call)
 	g.problem = problem{
 		transA: transA, transB: transB, m: m, n: n, k: k,
 		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-		accumulate: accumulate, ker: ker, tri: tri, bias: bias,
+		accumulate: accumulate, ker: ker, tri: tri, bias: bias, epi: epi,
 	}
 	g.kc = kcFor(k)
 	// With a single row panel every B panel is used once: packing is waste.
@@ -256,6 +288,7 @@ type problem struct {
 	accumulate     bool
 	tri            Triangle  // op(A)'s known zero triangle
 	bias           []float32 // added to C's rows after the last pass, or nil
+	epi            Epilogue  // called on each block of C after the last pass, or nil
 	ker            *kernel
 	kc             int
 	directA        bool // kernels read full A panels in place

@@ -492,3 +492,63 @@ func TestGemmBias(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmEpilogue: the blocks handed to the epilogue cover C once, each
+// holding its final product and bias when handed over, and what the
+// epilogue writes stays, on every path (tiny, dot products, the transposed
+// product, k = 0, several passes and blocks of k, m and n) and thread count.
+func TestGemmEpilogue(t *testing.T) {
+	defer SetThreads(0)
+	rng := rand.New(rand.NewPCG(35, 36))
+	withKernel(t, func(t *testing.T) {
+		for _, s := range [][3]int{{5, 3, 4}, {300, 2, 100}, {300, 100, 3}, {64, 64, 4}, {2048, 64, 17}, {100, 33, 100}, {40, 900, 70}, {13, 0, 9}, {1600, 7, 600}, {200, 64, 256}} {
+			m, k, n := s[0], s[1], s[2]
+			for tt := range 16 {
+				transA, transB, acc, withBias := tt&1 == 1, tt&2 == 2, tt&4 == 4, tt&8 == 8
+				o := newOperands(rng, transA, transB, acc, m, n, k, 3)
+				var bias []float32
+				if withBias {
+					bias = randSlice(rng, n)
+				}
+				want := append([]float32(nil), o.c0...)
+				Gemm(transA, transB, m, n, k, o.a, o.lda, o.b, o.ldb, want, o.ldc, acc)
+				for i := range m {
+					for j := range bias {
+						want[i*o.ldc+j] += bias[j]
+					}
+				}
+				for _, th := range []int{1, 2} {
+					SetThreads(th)
+					got := append([]float32(nil), o.c0...)
+					seen := make([]int32, m*n)
+					GemmEpilogue(transA, transB, m, n, k, o.a, o.lda, o.b, o.ldb, got, o.ldc, acc, bias, func(i0, i1, j0, j1 int) {
+						for i := i0; i < i1; i++ {
+							for j := j0; j < j1; j++ {
+								at := i*o.ldc + j
+								if math.Float32bits(got[at]) != math.Float32bits(want[at]) {
+									t.Errorf("%v bias %v, %d threads: c[%d][%d] = %v in the epilogue; want %v", o, withBias, th, i, j, got[at], want[at])
+									return
+								}
+								seen[i*n+j]++
+								got[at] = -got[at]
+							}
+						}
+					})
+					for i := range m {
+						for j := range n {
+							at := i*o.ldc + j
+							if seen[i*n+j] != 1 || math.Float32bits(got[at]) != math.Float32bits(-want[at]) {
+								t.Fatalf("%v bias %v, %d threads: c[%d][%d] handed to the epilogue %d times, %v after; want once, %v", o, withBias, th, i, j, seen[i*n+j], got[at], -want[at])
+							}
+						}
+					}
+					for i, v := range got { // the padding between rows is untouched
+						if i%o.ldc >= n && math.Float32bits(v) != math.Float32bits(o.c0[i]) {
+							t.Fatalf("%v: padding c[%d] = %v; want %v", o, i, v, o.c0[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -72,78 +72,90 @@ func (g *call) run(i0, i1, j0, j1 int, buf *buffers) {
 // macro runs the kernel over the packed A block [ib, ie) and the B block
 // [jb, je) for the pass at pc of length kb.
 func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
-	ker := g.ker
-	mr, nr := ker.mr, ker.nr
-	bias := g.bias != nil && pc+kb == g.k // GemmBias's last pass: add the bias to each tile
+	mr := g.ker.mr
+	last := pc+kb == g.k
+	bias := g.bias != nil && last // GemmBias's last pass: add the bias to each tile
 	for ir := ib; ir < ie; ir += mr {
 		h := min(mr, ie-ir)
-		// k0, k1: the part of the pass in which this tile's rows of op(A)
-		// can be nonzero (all of it unless op(A) is triangular).
-		k0, k1 := 0, kb
-		switch g.tri {
-		case Lower:
-			k1 = min(kb, ir+h-pc)
-		case Upper:
-			k0 = max(0, ir-pc)
+		g.panel(ir, h, ib, jb, je, pc, kb, acc, bias, buf)
+		if last && g.epi != nil {
+			g.epi(ir, ir+h, jb, je) // the row panel, just written, is still in L1
 		}
-		if k1 <= k0 { // no term in this pass: the first leaves zeros
-			if acc == 0 {
-				for r := ir; r < ir+h; r++ {
-					clear(g.c[r*g.ldc+jb : r*g.ldc+je])
-				}
+	}
+}
+
+// panel runs the kernel over the row panel [ir, ir+h) of the packed A block
+// that starts at row ib, against the B block [jb, je), for the pass at pc of
+// length kb, and adds the bias to each tile if bias is set.
+func (g *call) panel(ir, h, ib, jb, je, pc, kb, acc int, bias bool, buf *buffers) {
+	ker := g.ker
+	mr, nr := ker.mr, ker.nr
+	// k0, k1: the part of the pass in which this tile's rows of op(A)
+	// can be nonzero (all of it unless op(A) is triangular).
+	k0, k1 := 0, kb
+	switch g.tri {
+	case Lower:
+		k1 = min(kb, ir+h-pc)
+	case Upper:
+		k0 = max(0, ir-pc)
+	}
+	if k1 <= k0 { // no term in this pass: the first leaves zeros
+		if acc == 0 {
+			for r := ir; r < ir+h; r++ {
+				clear(g.c[r*g.ldc+jb : r*g.ldc+je])
 			}
-			continue // no bias here: it comes only with Full, where k1 > k0
 		}
-		kk := k1 - k0
-		fn := ker.fn
-		if h < mr && ker.rows != nil {
-			fn = ker.rows[h] // reads and writes only h rows
-		}
-		ap, rsa, csa := &buf.a[k0*mr], 1, mr
+		return // no bias here: it comes only with Full, where k1 > k0
+	}
+	kk := k1 - k0
+	fn := ker.fn
+	if h < mr && ker.rows != nil {
+		fn = ker.rows[h] // reads and writes only h rows
+	}
+	ap, rsa, csa := &buf.a[k0*mr], 1, mr
+	switch {
+	case !g.directA:
+		ap = &buf.a[(ir-ib)*kb+k0*mr]
+	case h < mr && ker.rows == nil:
+		// the packed last panel
+	case g.transA:
+		ap, rsa, csa = &g.a[(pc+k0)*g.lda+ir], 1, g.lda
+	default:
+		ap, rsa, csa = &g.a[ir*g.lda+pc+k0], g.lda, 1
+	}
+	for jr := jb; jr < je; jr += nr {
+		w := min(nr, je-jr)
+		bp, ldb := &buf.b[k0*nr], nr
 		switch {
-		case !g.directA:
-			ap = &buf.a[(ir-ib)*kb+k0*mr]
-		case h < mr && ker.rows == nil:
-			// the packed last panel
-		case g.transA:
-			ap, rsa, csa = &g.a[(pc+k0)*g.lda+ir], 1, g.lda
-		default:
-			ap, rsa, csa = &g.a[ir*g.lda+pc+k0], g.lda, 1
+		case !g.directB:
+			bp = &buf.b[(jr-jb)*kb+k0*nr]
+		case w == nr || ker.masked[0] != nil:
+			bp, ldb = &g.b[(pc+k0)*g.ldb+jr], g.ldb
 		}
-		for jr := jb; jr < je; jr += nr {
-			w := min(nr, je-jr)
-			bp, ldb := &buf.b[k0*nr], nr
-			switch {
-			case !g.directB:
-				bp = &buf.b[(jr-jb)*kb+k0*nr]
-			case w == nr || ker.masked[0] != nil:
-				bp, ldb = &g.b[(pc+k0)*g.ldb+jr], g.ldb
-			}
-			switch {
-			case w == nr && (h == mr || ker.rows != nil):
-				fn(kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
-			case ker.masked[0] != nil:
-				v := (w - 1) / 16 // the last vector, masked to w-16·v lanes
-				ker.masked[v][h](kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, 1<<(w-16*v)-1)
-			default:
-				// An edge tile goes through buf.tile; adding it to C
-				// rounds exactly as the kernel's own C += T does.
-				fn(kk, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
-				for r := range h {
-					t := buf.tile[r*nr : r*nr+w]
-					cr := g.c[(ir+r)*g.ldc+jr : (ir+r)*g.ldc+jr+w]
-					if acc != 0 {
-						for j, v := range t {
-							cr[j] += v
-						}
-					} else {
-						copy(cr, t)
+		switch {
+		case w == nr && (h == mr || ker.rows != nil):
+			fn(kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
+		case ker.masked[0] != nil:
+			v := (w - 1) / 16 // the last vector, masked to w-16·v lanes
+			ker.masked[v][h](kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, 1<<(w-16*v)-1)
+		default:
+			// An edge tile goes through buf.tile; adding it to C
+			// rounds exactly as the kernel's own C += T does.
+			fn(kk, ap, rsa, csa, bp, ldb, &buf.tile[0], nr, 0)
+			for r := range h {
+				t := buf.tile[r*nr : r*nr+w]
+				cr := g.c[(ir+r)*g.ldc+jr : (ir+r)*g.ldc+jr+w]
+				if acc != 0 {
+					for j, v := range t {
+						cr[j] += v
 					}
+				} else {
+					copy(cr, t)
 				}
 			}
-			if bias {
-				g.addBias(ir, h, jr, w)
-			}
+		}
+		if bias {
+			g.addBias(ir, h, jr, w)
 		}
 	}
 }
