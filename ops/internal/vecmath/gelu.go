@@ -8,6 +8,7 @@ package vecmath
 // GELU's assembly 4.5e-7) and an error of 4.7e-7 of Φ + |x|·φ in d. Φ
 // flushes to 0 below about x = -13.2, as φ does. At ±Inf d is NaN (Inf·0),
 // as GELUGrad gives. Below AVX-512 it is GELU followed by GELUGrad.
+// out may be x itself: the activation then replaces its input in place.
 func GELUDeriv(out, d, x []float32) {
 	d, x = d[:len(out)], x[:len(out)]
 	for i := 0; i < len(out); i += chunk {
@@ -25,11 +26,15 @@ var ones = func() (o [1024]float32) {
 }()
 
 // geluDerivSplit is GELUDeriv where there is no kernel of its own: GELU,
-// then GELUGrad with a gradient of 1, reading Φ from d and writing d.
+// then GELUGrad with a gradient of 1, reading Φ from d and writing d. Each
+// chunk of x is copied first, since GELU may overwrite x (out == x) before
+// GELUGrad reads it.
 func geluDerivSplit(out, d, x []float32) {
+	var xc [len(ones)]float32
 	for i := 0; i < len(out); i += len(ones) {
 		j := min(i+len(ones), len(out))
-		geluChunk(out[i:j], d[i:j], x[i:j])               // d = Φ(x)
-		geluGradChunk(d[i:j], ones[:j-i], d[i:j], x[i:j]) // d = 1·(Φ(x) + x·φ(x))
+		xs := xc[:copy(xc[:], x[i:j])]
+		geluChunk(out[i:j], d[i:j], xs)               // d = Φ(x)
+		geluGradChunk(d[i:j], ones[:j-i], d[i:j], xs) // d = 1·(Φ(x) + x·φ(x))
 	}
 }

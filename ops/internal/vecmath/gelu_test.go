@@ -3,6 +3,7 @@ package vecmath
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -32,6 +33,14 @@ func TestGELUDeriv(t *testing.T) {
 				refOut, refD := make([]float32, n), make([]float32, n)
 				GELUDeriv(out, d, x)
 				geluDerivSplit(refOut, refD, x)
+				// In place, out = x, it gives the same bits.
+				in, din := slices.Clone(x), make([]float32, n)
+				GELUDeriv(in, din, in)
+				for i := range x {
+					if math.Float32bits(in[i]) != math.Float32bits(out[i]) || math.Float32bits(din[i]) != math.Float32bits(d[i]) {
+						t.Fatalf("n=%d: GELUDeriv in place at %v = %v, %v; want %v, %v", n, x[i], in[i], din[i], out[i], d[i])
+					}
+				}
 				for i, v := range x {
 					p := phi(v)
 					wo, wd := geluDerivWant(v)
