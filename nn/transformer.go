@@ -24,9 +24,9 @@ func NewFeedForward(rng *rand.Rand, dim, hidden int) *FeedForward {
 	return f
 }
 
-// Forward returns FC2(GELU(FC1(x))).
+// Forward returns FC2(GELU(FC1(x))), as the one op ops.FeedForward.
 func (f *FeedForward) Forward(x *autograd.Value) *autograd.Value {
-	return f.FC2.Forward(ops.GELU(f.FC1.Forward(x)))
+	return ops.FeedForward(x, f.FC1.Weight, f.FC1.Bias, f.FC2.Weight, f.FC2.Bias)
 }
 
 // TransformerBlock is a pre-LayerNorm transformer block:

@@ -100,6 +100,10 @@ func TestArithPanics(t *testing.T) {
 		{"MatMul1D", func() { MatMul(a, b) }, "ops.MatMul: shapes [2 3] and [4]: need at least 2 dimensions"},
 		{"Linear", func() { Linear(a, autograd.Const(tensor.Zeros(4, 2)), nil) }, "ops.Linear: input [2 3] and weight [4 2]"},
 		{"LinearBiasShape", func() { Linear(a, autograd.Const(tensor.Zeros(5, 3)), b) }, "ops.Linear: bias [4] for weight [5 3]: want [5]"},
+		{"FeedForward", func() {
+			FeedForward(a, autograd.Const(tensor.Zeros(4, 3)), nil, autograd.Const(tensor.Zeros(2, 5)), nil)
+		}, "ops.FeedForward: input [2 3], weights [4 3] and [2 5]: want (..., in), (hidden, in) and (out, hidden)"},
+		{"FeedForwardBias", func() { FeedForward(a, autograd.Const(tensor.Zeros(4, 3)), b, autograd.Const(tensor.Zeros(2, 4)), b) }, "ops.FeedForward: biases [4] and [4] for weights [4 3] and [2 4]: want [4] and [2] or nil"},
 		{"Sum", func() { Sum(a, 2, false) }, "axis 2 out of range in Sum for shape [2 3]"},
 		{"Max", func() { Max(autograd.Const(tensor.Zeros(2, 0)), 1, false) }, "Max over axis 1 of zero size"},
 	})

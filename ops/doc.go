@@ -1,14 +1,14 @@
 // Package ops defines the differentiable operations of gotensor: arithmetic
-// with broadcasting, matrix products and Linear, elementwise functions,
-// reductions, shape operations and embeddings, softmax, losses, LayerNorm,
-// dropout, attention and cosine similarity.
+// with broadcasting, matrix products, Linear and FeedForward, elementwise
+// functions, reductions, shape operations and embeddings, softmax, losses,
+// LayerNorm, dropout, attention and cosine similarity.
 //
 // Each op computes its output with package tensor's kernels and records one
 // node with autograd.RecordBorrowing: its parents and a backward closure
 // written right under the forward line, which maps the gradient of the
 // output (g) to one gradient per input (dx, dw, db, ...). Softmax with
-// cross-entropy, LayerNorm, attention and Linear have fused, hand-written
-// backward passes; comments above each derived line quote the forward line
+// cross-entropy, LayerNorm, attention, Linear and FeedForward (Linear,
+// GELU, Linear) have fused, hand-written backward passes; comments above each derived line quote the forward line
 // it differentiates. Where it saves a pass or a tensor, a closure writes an
 // input's gradient straight into the engine's sum with Value.AddToGrad
 // (Linear's products, slices, the elementwise activations) instead of

@@ -88,6 +88,13 @@ var gradCases = []gradCase{
 		h := Mul(x[0], x[0])
 		return Add(h, Linear(Add(h, Linear(h, x[1], x[2])), x[1], nil))
 	}, inputs: []input{normal(2, 3, 4), normal(4, 4), normal(4)}},
+	{name: "FeedForward", f: func(x ...*autograd.Value) *autograd.Value { return FeedForward(x[0], x[1], x[2], x[3], x[4]) }, inputs: []input{normal(2, 3, 4), normal(5, 4), normal(5), normal(3, 5), normal(3)}},
+	{name: "FeedForward/nobias", f: func(x ...*autograd.Value) *autograd.Value { return FeedForward(x[0], x[1], nil, x[2], nil) }, inputs: []input{normal(4), normal(6, 4), normal(2, 6)}},
+	// The input and w1 also feed a residual, so their gradients add into
+	// sums that already hold one.
+	{name: "FeedForward/residual", f: func(x ...*autograd.Value) *autograd.Value {
+		return Add(FeedForward(x[0], x[1], x[2], x[3], nil), Linear(x[0], x[1], nil))
+	}, inputs: []input{normal(3, 4), normal(4, 4), normal(4), normal(4, 4)}},
 	// unary.go
 	{name: "Exp", f: func(x ...*autograd.Value) *autograd.Value { return Exp(x[0]) }, inputs: []input{normal(2, 3)}},
 	{name: "Log", f: func(x ...*autograd.Value) *autograd.Value { return Log(x[0]) }, inputs: []input{uniform(0.5, 2, 2, 3)}},

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/ops/internal/vecmath"
 	"github.com/gotensor/gotensor/tensor"
 )
 
@@ -81,4 +82,118 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 		}, x, w).OwnsData()
 	}
 	return autograd.RecordBorrowing("Linear", y, backward, x, w, b).OwnsData()
+}
+
+// FeedForward returns Linear(GELU(Linear(x, w1, b1)), w2, b2), a
+// transformer's position-wise MLP, as one op with the values, gradients
+// and bits of the three. w1 is (hidden, in), w2 (out, hidden), b1 (hidden)
+// or nil, b2 (out) or nil, and x (..., in): the result is (..., out).
+//
+// Fused, the activation costs no pass of its own over the (..., hidden)
+// hidden layer, the widest tensor of a transformer block: GELU runs on
+// each block of the first product as the kernel finishes it, in place,
+// and the backward multiplies by its derivative each block of the product
+// that makes the hidden layer's gradient. The pre-activation is never
+// stored, and the hidden layer's gradient takes its storage once w2's
+// gradient has read it. FeedForward panics if the shapes do not fit.
+func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
+	xs, w1s, w2s := x.Data.Shape(), w1.Data.Shape(), w2.Data.Shape()
+	if len(xs) < 1 || len(w1s) != 2 || len(w2s) != 2 || xs[len(xs)-1] != w1s[1] || w2s[1] != w1s[0] {
+		panic(fmt.Sprintf("ops.FeedForward: input %v, weights %v and %v: want (..., in), (hidden, in) and (out, hidden)", xs, w1s, w2s))
+	}
+	in, hid, nout := w1s[1], w1s[0], w2s[0]
+	for _, b := range []struct {
+		v *autograd.Value
+		n int
+	}{{b1, hid}, {b2, nout}} {
+		if b.v != nil && !slices.Equal(b.v.Data.Shape(), []int{b.n}) {
+			panic(fmt.Sprintf("ops.FeedForward: biases %v and %v for weights %v and %v: want [%d] and [%d] or nil", shapeOf(b1), shapeOf(b2), w1s, w2s, hid, nout))
+		}
+	}
+	// Shapes: x2 (N, in), h and d (N, hid), y (N, out), with N the product
+	// of the leading dimensions of x.
+	x2 := tensor.Reshape(x.Data, -1, in)
+	N := x2.Dim(0)
+	h := autograd.Scratch(N, hid) // the hidden layer, GELU's output
+	d := autograd.Scratch(N, hid) // GELU's derivative at the pre-activation
+	hd, dd := h.Data(), d.Data()
+	// rows calls f on the rows [i0, i1) of a block of the (N, hid) hidden
+	// layer, as one slice when the block spans whole rows.
+	rows := func(i0, i1, j0, j1 int, f func(lo, hi int)) {
+		if j0 == 0 && j1 == hid {
+			f(i0*hid, i1*hid)
+			return
+		}
+		for i := i0; i < i1; i++ {
+			f(i*hid+j0, i*hid+j1)
+		}
+	}
+	// h = GELU(x·W1ᵀ + b1), d = GELU'(x·W1ᵀ + b1): the pre-activation,
+	// block by block, replaced by its activation.
+	tensor.GemmEpilogue(false, true, N, hid, in, x2.Data(), in, w1.Data.Data(), in, hd, hid, false, biasData(b1), func(i0, i1, j0, j1 int) {
+		rows(i0, i1, j0, j1, func(lo, hi int) { vecmath.GELUDeriv(hd[lo:hi], dd[lo:hi], hd[lo:hi]) })
+	})
+	y := autograd.Scratch(append(xs[:len(xs)-1:len(xs)-1], nout)...)
+	if b2 != nil { // y = h·W2ᵀ + b2
+		tensor.GemmBias(false, true, N, nout, hid, hd, hid, w2.Data.Data(), hid, y.Data(), nout, b2.Data.Data())
+	} else {
+		tensor.MatMulTInto(tensor.Reshape(y, -1, nout), h, w2.Data, false, true, false)
+	}
+	parents := []*autograd.Value{x, w1, w2}
+	for _, b := range []*autograd.Value{b1, b2} {
+		if b != nil {
+			parents = append(parents, b)
+		}
+	}
+	return autograd.RecordBorrowing("FeedForward", y, func(g *tensor.Tensor) []*tensor.Tensor {
+		g2 := tensor.Reshape(g, -1, nout)
+		grads := make([]*tensor.Tensor, len(parents))
+		// y = h·W2ᵀ + b2, so dW2 = gᵀ·h: (out,N)(N,hid) -> (out,hid), and
+		// db2 = Σ_rows g.
+		w2.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			tensor.MatMulTInto(dst, g2, h, true, false, accumulate)
+		})
+		if b2 != nil && b2.RequiresGrad() {
+			grads[len(grads)-1] = tensor.Sum(g2, 0, false)
+		}
+		if !x.RequiresGrad() && !w1.RequiresGrad() && (b1 == nil || !b1.RequiresGrad()) {
+			return grads
+		}
+		// dh = g·W2: (N,out)(out,hid) -> (N,hid), and h = GELU(pre), so
+		// dpre = dh·GELU'(pre) = dh·d, block by block as the product
+		// leaves it, into h's storage (dW2 has read h; nothing else holds
+		// it).
+		dpre := h
+		tensor.GemmEpilogue(false, false, N, hid, nout, g2.Data(), nout, w2.Data.Data(), hid, hd, hid, false, nil, func(i0, i1, j0, j1 int) {
+			rows(i0, i1, j0, j1, func(lo, hi int) { vecmath.Mul(hd[lo:hi], hd[lo:hi], dd[lo:hi]) })
+		})
+		// pre = x·W1ᵀ + b1, so dx = dpre·W1: (N,hid)(hid,in) -> (N,in),
+		// dW1 = dpreᵀ·x: (hid,N)(N,in) -> (hid,in), db1 = Σ_rows dpre.
+		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			tensor.MatMulTInto(tensor.Reshape(dst, -1, in), dpre, w1.Data, false, false, accumulate)
+		})
+		w1.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			tensor.MatMulTInto(dst, dpre, x2, true, false, accumulate)
+		})
+		if b1 != nil && b1.RequiresGrad() {
+			grads[3] = tensor.Sum(dpre, 0, false)
+		}
+		return grads
+	}, parents...).Keep(h, d).OwnsData()
+}
+
+// biasData returns b's data, or nil for no bias.
+func biasData(b *autograd.Value) []float32 {
+	if b == nil {
+		return nil
+	}
+	return b.Data.Data()
+}
+
+// shapeOf returns v's shape, or nil for a nil value.
+func shapeOf(v *autograd.Value) []int {
+	if v == nil {
+		return nil
+	}
+	return v.Data.Shape()
 }

@@ -1,0 +1,83 @@
+package ops
+
+import (
+	"testing"
+
+	"github.com/gotensor/gotensor/autograd"
+	"github.com/gotensor/gotensor/tensor"
+)
+
+// TestFeedForwardBits: the fused op gives the output and every gradient of
+// Linear, GELU and Linear bit for bit, with and without biases, at any
+// thread count, on shapes whose hidden width is not a multiple of the
+// kernels' tiles and on ones big enough to be split between threads, and
+// when the input's and first weight's gradients add into sums that
+// already hold one.
+func TestFeedForwardBits(t *testing.T) {
+	defer tensor.SetThreads(0)
+	rng := seeded(40)
+	composed := func(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
+		return Linear(GELU(Linear(x, w1, b1)), w2, b2)
+	}
+	for _, s := range [][4]int{{1, 3, 5, 2}, {7, 16, 37, 9}, {256, 64, 256, 64}, {2, 33, 100, 17}} {
+		n, in, hid, out := s[0], s[1], s[2], s[3]
+		x, g := tensor.Randn(rng, 2, n, in), tensor.Randn(rng, 2, n, out)
+		w1, b1 := tensor.Randn(rng, hid, in), tensor.Randn(rng, hid)
+		w2, b2 := tensor.Randn(rng, out, hid), tensor.Randn(rng, out)
+		for _, bias := range []bool{true, false} {
+			for _, residual := range []bool{false, true} {
+				// run returns the output, then each gradient with its name.
+				run := func(ff func(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value) (names []string, vals [][]float32) {
+					px, pw1, pw2 := autograd.Param(x.Clone()), autograd.Param(w1.Clone()), autograd.Param(w2.Clone())
+					var pb1, pb2 *autograd.Value
+					if bias {
+						pb1, pb2 = autograd.Param(b1.Clone()), autograd.Param(b2.Clone())
+					}
+					if residual {
+						z := Linear(px, pw1, nil) // x and w1 get a first gradient
+						SumAll(Mul(z, z)).Backward()
+					}
+					y := ff(px, pw1, pb1, pw2, pb2)
+					y.BackwardWith(g)
+					names, vals = []string{"output"}, [][]float32{y.Data.Data()}
+					for _, p := range []struct {
+						name string
+						v    *autograd.Value
+					}{{"dx", px}, {"dw1", pw1}, {"db1", pb1}, {"dw2", pw2}, {"db2", pb2}} {
+						if p.v != nil {
+							names, vals = append(names, p.name), append(vals, p.v.Grad.Data())
+						}
+					}
+					return names, vals
+				}
+				for _, th := range []int{1, 2, 3} {
+					tensor.SetThreads(th)
+					names, want := run(composed)
+					_, got := run(FeedForward)
+					for k, name := range names {
+						if i := firstBitDiff(got[k], want[k]); i >= 0 {
+							t.Errorf("%v bias %v residual %v, %d threads: %s[%d] = %v; want %v (Linear, GELU, Linear)", s, bias, residual, th, name, i, got[k][i], want[k][i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFeedForwardNoGrad: only the gradients asked for are computed, and a
+// forward on constants records nothing.
+func TestFeedForwardNoGrad(t *testing.T) {
+	rng := seeded(41)
+	x, w1, b1 := autograd.Const(tensor.Randn(rng, 3, 4)), autograd.Param(tensor.Randn(rng, 5, 4)), autograd.Const(tensor.Randn(rng, 5))
+	w2, b2 := autograd.Param(tensor.Randn(rng, 2, 5)), autograd.Param(tensor.Randn(rng, 2))
+	SumAll(FeedForward(x, w1, b1, w2, b2)).Backward()
+	if x.Grad != nil || b1.Grad != nil || w1.Grad == nil || w2.Grad == nil || b2.Grad == nil {
+		t.Errorf("gradients of x, w1, b1, w2, b2 present: %v %v %v %v %v; want false true false true true", x.Grad != nil, w1.Grad != nil, b1.Grad != nil, w2.Grad != nil, b2.Grad != nil)
+	}
+	w1c := autograd.Const(w1.Data)
+	w2c := autograd.Const(w2.Data)
+	if y := FeedForward(x, w1c, nil, w2c, nil); !y.IsLeaf() {
+		t.Errorf("FeedForward on constants recorded %s", y.Op())
+	}
+}
