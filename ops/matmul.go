@@ -51,20 +51,20 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 	}
 	// Shapes: x2 (N, in), w (out, in), y (N, out) with N the product of the
 	// leading dimensions of x.
-	x2 := tensor.Reshape(x.Data, -1, in)
+	x2 := asMatrix(x.Data, in)
 	y := autograd.Scratch(append(xs[:len(xs)-1:len(xs)-1], nout)...)
 	if b != nil { // y = x·Wᵀ + b, the bias added to each tile of y as the kernel leaves it
 		tensor.GemmBias(false, true, x2.Dim(0), nout, in, x2.Data(), in, w.Data.Data(), in, y.Data(), nout, b.Data.Data())
 	} else {
-		tensor.MatMulTInto(tensor.Reshape(y, -1, nout), x2, w.Data, false, true, false) // y = x·Wᵀ
+		tensor.MatMulTInto(asMatrix(y, nout), x2, w.Data, false, true, false) // y = x·Wᵀ
 	}
 	backward := func(g *tensor.Tensor) []*tensor.Tensor {
-		g2 := tensor.Reshape(g, -1, nout)
+		g2 := asMatrix(g, nout)
 		var db *tensor.Tensor
 		// dx = g·W: (N,out)(out,in) -> (N,in), added into x's gradient sum
 		// in the product's own pass when x already has one (a residual).
 		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
-			tensor.MatMulTInto(tensor.Reshape(dst, -1, in), g2, w.Data, false, false, accumulate)
+			tensor.MatMulTInto(asMatrix(dst, in), g2, w.Data, false, false, accumulate)
 		})
 		// dW = gᵀ·x: (out,N)(N,in) -> (out,in), written or added straight
 		// into the weight's gradient.
@@ -112,7 +112,7 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 	}
 	// Shapes: x2 (N, in), h and d (N, hid), y (N, out), with N the product
 	// of the leading dimensions of x.
-	x2 := tensor.Reshape(x.Data, -1, in)
+	x2 := asMatrix(x.Data, in)
 	N := x2.Dim(0)
 	h := autograd.Scratch(N, hid) // the hidden layer, GELU's output
 	d := autograd.Scratch(N, hid) // GELU's derivative at the pre-activation
@@ -137,7 +137,7 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 	if b2 != nil { // y = h·W2ᵀ + b2
 		tensor.GemmBias(false, true, N, nout, hid, hd, hid, w2.Data.Data(), hid, y.Data(), nout, b2.Data.Data())
 	} else {
-		tensor.MatMulTInto(tensor.Reshape(y, -1, nout), h, w2.Data, false, true, false)
+		tensor.MatMulTInto(asMatrix(y, nout), h, w2.Data, false, true, false)
 	}
 	parents := []*autograd.Value{x, w1, w2}
 	for _, b := range []*autograd.Value{b1, b2} {
@@ -146,7 +146,7 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 		}
 	}
 	return autograd.RecordBorrowing("FeedForward", y, func(g *tensor.Tensor) []*tensor.Tensor {
-		g2 := tensor.Reshape(g, -1, nout)
+		g2 := asMatrix(g, nout)
 		grads := make([]*tensor.Tensor, len(parents))
 		// y = h·W2ᵀ + b2, so dW2 = gᵀ·h: (out,N)(N,hid) -> (out,hid), and
 		// db2 = Σ_rows g.
@@ -170,7 +170,7 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 		// pre = x·W1ᵀ + b1, so dx = dpre·W1: (N,hid)(hid,in) -> (N,in),
 		// dW1 = dpreᵀ·x: (hid,N)(N,in) -> (hid,in), db1 = Σ_rows dpre.
 		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
-			tensor.MatMulTInto(tensor.Reshape(dst, -1, in), dpre, w1.Data, false, false, accumulate)
+			tensor.MatMulTInto(asMatrix(dst, in), dpre, w1.Data, false, false, accumulate)
 		})
 		w1.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
 			tensor.MatMulTInto(dst, dpre, x2, true, false, accumulate)
@@ -180,6 +180,17 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 		}
 		return grads
 	}, parents...).Keep(h, d).OwnsData()
+}
+
+// asMatrix views t, of shape (..., n), as the matrix (N, n), N the product
+// of its leading dimensions: Reshape with -1, which cannot infer N when n
+// is 0.
+func asMatrix(t *tensor.Tensor, n int) *tensor.Tensor {
+	N := 1
+	for i := range t.Rank() - 1 {
+		N *= t.Dim(i)
+	}
+	return tensor.Reshape(t, N, n)
 }
 
 // biasData returns b's data, or nil for no bias.
