@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/gotensor/gotensor/autograd"
@@ -79,5 +80,34 @@ func TestFeedForwardNoGrad(t *testing.T) {
 	w2c := autograd.Const(w2.Data)
 	if y := FeedForward(x, w1c, nil, w2c, nil); !y.IsLeaf() {
 		t.Errorf("FeedForward on constants recorded %s", y.Op())
+	}
+}
+
+// TestFeedForwardEmpty: no rows, no input features or no hidden units give
+// the shapes of Linear, GELU and Linear, with no slice out of range: with no
+// input features the hidden layer is GELU(b1), and with no hidden units the
+// output is b2.
+func TestFeedForwardEmpty(t *testing.T) {
+	rng := seeded(42)
+	for _, s := range [][3]int{{0, 4, 5}, {3, 0, 5}, {3, 4, 0}} {
+		n, in, hid := s[0], s[1], s[2]
+		args := func() []*autograd.Value {
+			r := seeded(43)
+			return []*autograd.Value{autograd.Param(tensor.Randn(r, n, in)), autograd.Param(tensor.Randn(r, hid, in)), autograd.Param(tensor.Randn(r, hid)), autograd.Param(tensor.Randn(r, 2, hid)), autograd.Param(tensor.Randn(r, 2))}
+		}
+		a, b := args(), args()
+		got := FeedForward(a[0], a[1], a[2], a[3], a[4])
+		want := Linear(GELU(Linear(b[0], b[1], b[2])), b[3], b[4])
+		g := tensor.Randn(rng, n, 2)
+		got.BackwardWith(g)
+		want.BackwardWith(g)
+		if i := firstBitDiff(got.Data.Data(), want.Data.Data()); i >= 0 || !slices.Equal(got.Data.Shape(), want.Data.Shape()) {
+			t.Errorf("%v: output %v; want %v", s, got.Data, want.Data)
+		}
+		for k := range a {
+			if i := firstBitDiff(a[k].Grad.Data(), b[k].Grad.Data()); i >= 0 {
+				t.Errorf("%v: gradient %d = %v; want %v", s, k, a[k].Grad, b[k].Grad)
+			}
+		}
 	}
 }
