@@ -104,6 +104,10 @@ func TestArithPanics(t *testing.T) {
 			FeedForward(a, autograd.Const(tensor.Zeros(4, 3)), nil, autograd.Const(tensor.Zeros(2, 5)), nil)
 		}, "ops.FeedForward: input [2 3], weights [4 3] and [2 5]: want (..., in), (hidden, in) and (out, hidden)"},
 		{"FeedForwardBias", func() { FeedForward(a, autograd.Const(tensor.Zeros(4, 3)), b, autograd.Const(tensor.Zeros(2, 4)), b) }, "ops.FeedForward: biases [4] and [4] for weights [4 3] and [2 4]: want [4] and [2] or nil"},
+		{"AddLinearResidual", func() { AddLinear(b, a, autograd.Const(tensor.Zeros(5, 3)), nil) }, "ops.AddLinear: residual [4] for an output of [2 5]"},
+		{"AddFeedForwardResidual", func() {
+			AddFeedForward(a, a, autograd.Const(tensor.Zeros(4, 3)), nil, autograd.Const(tensor.Zeros(2, 4)), nil)
+		}, "ops.AddFeedForward: residual [2 3] for an output of [2 2]"},
 		{"Sum", func() { Sum(a, 2, false) }, "axis 2 out of range in Sum for shape [2 3]"},
 		{"Max", func() { Max(autograd.Const(tensor.Zeros(2, 0)), 1, false) }, "Max over axis 1 of zero size"},
 	})

@@ -111,3 +111,68 @@ func TestFeedForwardEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestResidualBits: AddLinear and AddFeedForward give the output and every
+// gradient of Add around Linear and FeedForward bit for bit, at any thread
+// count, when the residual also feeds another op (so its gradient is a
+// sum, as in a transformer block) and when the residual is the layer's
+// own input.
+func TestResidualBits(t *testing.T) {
+	defer tensor.SetThreads(0)
+	rng := seeded(45)
+	for _, s := range [][3]int{{1, 5, 15}, {7, 16, 48}, {256, 64, 256}, {3, 33, 99}} {
+		n, c, hid := s[0], s[1], s[2]
+		x, g := tensor.Randn(rng, 2, n, c), tensor.Randn(rng, 2, n, c)
+		w1, b1 := tensor.Randn(rng, hid, c), tensor.Randn(rng, hid)
+		w2, b2 := tensor.Randn(rng, c, hid), tensor.Randn(rng, c)
+		wl, bl := tensor.Randn(rng, c, c), tensor.Randn(rng, c)
+		for _, op := range []struct {
+			name     string
+			fused    func(r, x *autograd.Value, p []*autograd.Value) *autograd.Value
+			composed func(r, x *autograd.Value, p []*autograd.Value) *autograd.Value
+		}{
+			{"AddLinear",
+				func(r, x *autograd.Value, p []*autograd.Value) *autograd.Value { return AddLinear(r, x, p[4], p[5]) },
+				func(r, x *autograd.Value, p []*autograd.Value) *autograd.Value { return Add(r, Linear(x, p[4], p[5])) }},
+			{"AddFeedForward",
+				func(r, x *autograd.Value, p []*autograd.Value) *autograd.Value {
+					return AddFeedForward(r, x, p[0], p[1], p[2], p[3])
+				},
+				func(r, x *autograd.Value, p []*autograd.Value) *autograd.Value {
+					return Add(r, FeedForward(x, p[0], p[1], p[2], p[3]))
+				}},
+		} {
+			for _, self := range []bool{false, true} {
+				run := func(f func(r, x *autograd.Value, p []*autograd.Value) *autograd.Value) [][]float32 {
+					r := autograd.Param(x.Clone())
+					p := []*autograd.Value{autograd.Param(w1.Clone()), autograd.Param(b1.Clone()), autograd.Param(w2.Clone()), autograd.Param(b2.Clone()), autograd.Param(wl.Clone()), autograd.Param(bl.Clone())}
+					in := Tanh(r) // the residual also feeds the layer's input
+					if self {
+						in = r
+					}
+					y := f(r, in, p)
+					y.BackwardWith(g)
+					out := [][]float32{y.Data.Data(), r.Grad.Data()}
+					for _, v := range p {
+						if v.Grad != nil {
+							out = append(out, v.Grad.Data())
+						}
+					}
+					return out
+				}
+				for _, th := range []int{1, 2} {
+					tensor.SetThreads(th)
+					want, got := run(op.composed), run(op.fused)
+					if len(got) != len(want) {
+						t.Fatalf("%s %v: %d gradients; want %d", op.name, s, len(got)-1, len(want)-1)
+					}
+					for k := range want {
+						if i := firstBitDiff(got[k], want[k]); i >= 0 {
+							t.Errorf("%s %v self %v, %d threads: result %d [%d] = %v; want %v", op.name, s, self, th, k, i, got[k][i], want[k][i])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -95,6 +95,10 @@ var gradCases = []gradCase{
 	{name: "FeedForward/residual", f: func(x ...*autograd.Value) *autograd.Value {
 		return Add(FeedForward(x[0], x[1], x[2], x[3], nil), Linear(x[0], x[1], nil))
 	}, inputs: []input{normal(3, 4), normal(4, 4), normal(4), normal(4, 4)}},
+	{name: "AddLinear", f: func(x ...*autograd.Value) *autograd.Value { return AddLinear(x[0], x[1], x[2], x[3]) }, inputs: []input{normal(2, 3, 5), normal(2, 3, 4), normal(5, 4), normal(5)}},
+	{name: "AddFeedForward", f: func(x ...*autograd.Value) *autograd.Value {
+		return AddFeedForward(x[0], x[0], x[1], x[2], x[3], nil)
+	}, inputs: []input{normal(3, 4), normal(6, 4), normal(6), normal(4, 6)}},
 	// unary.go
 	{name: "Exp", f: func(x ...*autograd.Value) *autograd.Value { return Exp(x[0]) }, inputs: []input{normal(2, 3)}},
 	{name: "Log", f: func(x ...*autograd.Value) *autograd.Value { return Log(x[0]) }, inputs: []input{uniform(0.5, 2, 2, 3)}},

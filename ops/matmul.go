@@ -40,27 +40,36 @@ func MatMul(a, b *autograd.Value) *autograd.Value {
 // op. W is (out, in) as in PyTorch, b is (out) or nil, and x is (..., in):
 // every leading dimension is a batch dimension and the result is (..., out).
 // Linear panics if the shapes do not fit.
-func Linear(x, w, b *autograd.Value) *autograd.Value {
+func Linear(x, w, b *autograd.Value) *autograd.Value { return linear("Linear", nil, x, w, b) }
+
+// AddLinear returns r + Linear(x, w, b), a residual connection around a
+// layer, as one op with the values, gradients and bits of Add and Linear:
+// r, of the output's shape, is added to each block of the product as the
+// kernel finishes it, so the sum costs no pass of its own and the layer's
+// output is never stored apart from it. AddLinear panics if the shapes do
+// not fit.
+func AddLinear(r, x, w, b *autograd.Value) *autograd.Value { return linear("AddLinear", r, x, w, b) }
+
+// linear is Linear, plus the residual r if it is not nil.
+func linear(op string, r, x, w, b *autograd.Value) *autograd.Value {
 	xs, ws := x.Data.Shape(), w.Data.Shape()
 	if len(xs) < 1 || len(ws) != 2 || xs[len(xs)-1] != ws[1] {
-		panic(fmt.Sprintf("ops.Linear: input %v and weight %v: want (..., in) and (out, in)", xs, ws))
+		panic(fnMsg(op, "input %v and weight %v: want (..., in) and (out, in)", xs, ws))
 	}
 	in, nout := ws[1], ws[0]
 	if b != nil && !slices.Equal(b.Data.Shape(), []int{nout}) {
-		panic(fmt.Sprintf("ops.Linear: bias %v for weight %v: want [%d]", b.Data.Shape(), ws, nout))
+		panic(fnMsg(op, "bias %v for weight %v: want [%d]", b.Data.Shape(), ws, nout))
 	}
 	// Shapes: x2 (N, in), w (out, in), y (N, out) with N the product of the
 	// leading dimensions of x.
 	x2 := asMatrix(x.Data, in)
 	y := autograd.Scratch(append(xs[:len(xs)-1:len(xs)-1], nout)...)
-	if b != nil { // y = x·Wᵀ + b, the bias added to each tile of y as the kernel leaves it
-		tensor.GemmBias(false, true, x2.Dim(0), nout, in, x2.Data(), in, w.Data.Data(), in, y.Data(), nout, b.Data.Data())
-	} else {
-		tensor.MatMulTInto(asMatrix(y, nout), x2, w.Data, false, true, false) // y = x·Wᵀ
-	}
-	backward := func(g *tensor.Tensor) []*tensor.Tensor {
+	linearInto(op, y, x2, w, b, r) // y = x·Wᵀ + b (+ r)
+	parents := []*autograd.Value{x, w}
+	ib, ir := place(&parents, b), place(&parents, r)
+	return autograd.RecordBorrowing(op, y, func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := asMatrix(g, nout)
-		var db *tensor.Tensor
+		grads := make([]*tensor.Tensor, len(parents))
 		// dx = g·W: (N,out)(out,in) -> (N,in), added into x's gradient sum
 		// in the product's own pass when x already has one (a residual).
 		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
@@ -72,16 +81,45 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 			tensor.MatMulTInto(dst, g2, x2, true, false, accumulate)
 		})
 		if b != nil && b.RequiresGrad() {
-			db = tensor.Sum(g2, 0, false) // y = x·Wᵀ + b, so db = Σ_rows g
+			grads[ib] = tensor.Sum(g2, 0, false) // y = x·Wᵀ + b, so db = Σ_rows g
 		}
-		return []*tensor.Tensor{nil, nil, db}
+		if r != nil {
+			grads[ir] = g // y = ... + r, so dr = g
+		}
+		return grads
+	}, parents...).OwnsData()
+}
+
+// linearInto computes y = x·Wᵀ + b, and adds r to it if r is not nil, for x
+// (N, in), w (out, in) and y (..., out); r must have y's shape. The bias
+// and r go into each block of y as the product finishes it: y's elements
+// are those of the separate product, bias and Add, bit for bit.
+func linearInto(op string, y, x *tensor.Tensor, w, b, r *autograd.Value) {
+	N, in, nout := x.Dim(0), x.Dim(1), w.Data.Dim(0)
+	var epi tensor.Epilogue
+	if r != nil {
+		if !tensor.SameShape(r.Data, y) {
+			panic(fnMsg(op, "residual %v for an output of %v", r.Data.Shape(), y.Shape()))
+		}
+		yd, rd := y.Data(), r.Data.Data()
+		epi = func(i0, i1, j0, j1 int) {
+			blockRows(nout, i0, i1, j0, j1, func(lo, hi int) { vecmath.Add(yd[lo:hi], yd[lo:hi], rd[lo:hi]) })
+		}
 	}
-	if b == nil {
-		return autograd.RecordBorrowing("Linear", y, func(g *tensor.Tensor) []*tensor.Tensor {
-			return backward(g)[:2]
-		}, x, w).OwnsData()
+	tensor.GemmEpilogue(false, true, N, nout, in, x.Data(), in, w.Data.Data(), in, y.Data(), nout, false, biasData(b), epi)
+}
+
+// blockRows calls f(lo, hi) on each row of the block [i0, i1)×[j0, j1) of a
+// row-major matrix n wide, as indices into its data: once for the whole
+// block when it spans whole rows.
+func blockRows(n, i0, i1, j0, j1 int, f func(lo, hi int)) {
+	if j0 == 0 && j1 == n {
+		f(i0*n, i1*n)
+		return
 	}
-	return autograd.RecordBorrowing("Linear", y, backward, x, w, b).OwnsData()
+	for i := i0; i < i1; i++ {
+		f(i*n+j0, i*n+j1)
+	}
 }
 
 // FeedForward returns Linear(GELU(Linear(x, w1, b1)), w2, b2), a
@@ -97,9 +135,23 @@ func Linear(x, w, b *autograd.Value) *autograd.Value {
 // stored, and the hidden layer's gradient takes its storage once w2's
 // gradient has read it. FeedForward panics if the shapes do not fit.
 func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
+	return feedForward("FeedForward", nil, x, w1, b1, w2, b2)
+}
+
+// AddFeedForward returns r + FeedForward(x, w1, b1, w2, b2), a residual
+// connection around the MLP, as one op with the values, gradients and bits
+// of Add and FeedForward: r, of the output's shape, is added to each block
+// of the second product as AddLinear adds it. AddFeedForward panics if the
+// shapes do not fit.
+func AddFeedForward(r, x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
+	return feedForward("AddFeedForward", r, x, w1, b1, w2, b2)
+}
+
+// feedForward is FeedForward, plus the residual r if it is not nil.
+func feedForward(op string, r, x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 	xs, w1s, w2s := x.Data.Shape(), w1.Data.Shape(), w2.Data.Shape()
 	if len(xs) < 1 || len(w1s) != 2 || len(w2s) != 2 || xs[len(xs)-1] != w1s[1] || w2s[1] != w1s[0] {
-		panic(fmt.Sprintf("ops.FeedForward: input %v, weights %v and %v: want (..., in), (hidden, in) and (out, hidden)", xs, w1s, w2s))
+		panic(fnMsg(op, "input %v, weights %v and %v: want (..., in), (hidden, in) and (out, hidden)", xs, w1s, w2s))
 	}
 	in, hid, nout := w1s[1], w1s[0], w2s[0]
 	for _, b := range []struct {
@@ -107,7 +159,7 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 		n int
 	}{{b1, hid}, {b2, nout}} {
 		if b.v != nil && !slices.Equal(b.v.Data.Shape(), []int{b.n}) {
-			panic(fmt.Sprintf("ops.FeedForward: biases %v and %v for weights %v and %v: want [%d] and [%d] or nil", shapeOf(b1), shapeOf(b2), w1s, w2s, hid, nout))
+			panic(fnMsg(op, "biases %v and %v for weights %v and %v: want [%d] and [%d] or nil", shapeOf(b1), shapeOf(b2), w1s, w2s, hid, nout))
 		}
 	}
 	// Shapes: x2 (N, in), h and d (N, hid), y (N, out), with N the product
@@ -117,44 +169,28 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 	h := autograd.Scratch(N, hid) // the hidden layer, GELU's output
 	d := autograd.Scratch(N, hid) // GELU's derivative at the pre-activation
 	hd, dd := h.Data(), d.Data()
-	// rows calls f on the rows [i0, i1) of a block of the (N, hid) hidden
-	// layer, as one slice when the block spans whole rows.
-	rows := func(i0, i1, j0, j1 int, f func(lo, hi int)) {
-		if j0 == 0 && j1 == hid {
-			f(i0*hid, i1*hid)
-			return
-		}
-		for i := i0; i < i1; i++ {
-			f(i*hid+j0, i*hid+j1)
-		}
-	}
 	// h = GELU(x·W1ᵀ + b1), d = GELU'(x·W1ᵀ + b1): the pre-activation,
 	// block by block, replaced by its activation.
 	tensor.GemmEpilogue(false, true, N, hid, in, x2.Data(), in, w1.Data.Data(), in, hd, hid, false, biasData(b1), func(i0, i1, j0, j1 int) {
-		rows(i0, i1, j0, j1, func(lo, hi int) { vecmath.GELUDeriv(hd[lo:hi], dd[lo:hi], hd[lo:hi]) })
+		blockRows(hid, i0, i1, j0, j1, func(lo, hi int) { vecmath.GELUDeriv(hd[lo:hi], dd[lo:hi], hd[lo:hi]) })
 	})
 	y := autograd.Scratch(append(xs[:len(xs)-1:len(xs)-1], nout)...)
-	if b2 != nil { // y = h·W2ᵀ + b2
-		tensor.GemmBias(false, true, N, nout, hid, hd, hid, w2.Data.Data(), hid, y.Data(), nout, b2.Data.Data())
-	} else {
-		tensor.MatMulTInto(asMatrix(y, nout), h, w2.Data, false, true, false)
-	}
+	linearInto(op, y, h, w2, b2, r) // y = h·W2ᵀ + b2 (+ r)
 	parents := []*autograd.Value{x, w1, w2}
-	for _, b := range []*autograd.Value{b1, b2} {
-		if b != nil {
-			parents = append(parents, b)
-		}
-	}
-	return autograd.RecordBorrowing("FeedForward", y, func(g *tensor.Tensor) []*tensor.Tensor {
+	ib1, ib2, ir := place(&parents, b1), place(&parents, b2), place(&parents, r)
+	return autograd.RecordBorrowing(op, y, func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := asMatrix(g, nout)
 		grads := make([]*tensor.Tensor, len(parents))
-		// y = h·W2ᵀ + b2, so dW2 = gᵀ·h: (out,N)(N,hid) -> (out,hid), and
-		// db2 = Σ_rows g.
+		// y = h·W2ᵀ + b2 (+ r), so dW2 = gᵀ·h: (out,N)(N,hid) -> (out,hid),
+		// db2 = Σ_rows g and dr = g.
 		w2.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
 			tensor.MatMulTInto(dst, g2, h, true, false, accumulate)
 		})
 		if b2 != nil && b2.RequiresGrad() {
-			grads[len(grads)-1] = tensor.Sum(g2, 0, false)
+			grads[ib2] = tensor.Sum(g2, 0, false)
+		}
+		if r != nil {
+			grads[ir] = g
 		}
 		if !x.RequiresGrad() && !w1.RequiresGrad() && (b1 == nil || !b1.RequiresGrad()) {
 			return grads
@@ -165,7 +201,7 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 		// it).
 		dpre := h
 		tensor.GemmEpilogue(false, false, N, hid, nout, g2.Data(), nout, w2.Data.Data(), hid, hd, hid, false, nil, func(i0, i1, j0, j1 int) {
-			rows(i0, i1, j0, j1, func(lo, hi int) { vecmath.Mul(hd[lo:hi], hd[lo:hi], dd[lo:hi]) })
+			blockRows(hid, i0, i1, j0, j1, func(lo, hi int) { vecmath.Mul(hd[lo:hi], hd[lo:hi], dd[lo:hi]) })
 		})
 		// pre = x·W1ᵀ + b1, so dx = dpre·W1: (N,hid)(hid,in) -> (N,in),
 		// dW1 = dpreᵀ·x: (hid,N)(N,in) -> (hid,in), db1 = Σ_rows dpre.
@@ -176,10 +212,20 @@ func FeedForward(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value {
 			tensor.MatMulTInto(dst, dpre, x2, true, false, accumulate)
 		})
 		if b1 != nil && b1.RequiresGrad() {
-			grads[3] = tensor.Sum(dpre, 0, false)
+			grads[ib1] = tensor.Sum(dpre, 0, false)
 		}
 		return grads
 	}, parents...).Keep(h, d).OwnsData()
+}
+
+// place appends v, an optional input, to parents and returns its index
+// there, or -1 for a nil v.
+func place(parents *[]*autograd.Value, v *autograd.Value) int {
+	if v == nil {
+		return -1
+	}
+	*parents = append(*parents, v)
+	return len(*parents) - 1
 }
 
 // asMatrix views t, of shape (..., n), as the matrix (N, n), N the product
