@@ -64,6 +64,18 @@ func (c *KVCache) Len() int {
 // Forward. The cache holds plain tensors, outside the graph: use it for
 // inference, not training.
 func (a *MultiHeadAttention) ForwardCached(x *autograd.Value, cache *KVCache) *autograd.Value {
+	return a.Proj.Forward(a.heads(x, cache))
+}
+
+// addForward returns r + ForwardCached(x, cache), with r added to the
+// output projection's product as it is made (ops.AddLinear).
+func (a *MultiHeadAttention) addForward(r, x *autograd.Value, cache *KVCache) *autograd.Value {
+	return ops.AddLinear(r, a.heads(x, cache), a.Proj.Weight, a.Proj.Bias)
+}
+
+// heads returns the attention heads of x merged into (B, T, C), the input
+// of the output projection.
+func (a *MultiHeadAttention) heads(x *autograd.Value, cache *KVCache) *autograd.Value {
 	shape := x.Data.Shape()
 	if len(shape) != 3 || shape[2] != a.QKV.Weight.Data.Dim(1) {
 		panic(fmt.Sprintf("nn: MultiHeadAttention.Forward: input %v: want (B, T, %d)", shape, a.QKV.Weight.Data.Dim(1)))
@@ -74,7 +86,7 @@ func (a *MultiHeadAttention) ForwardCached(x *autograd.Value, cache *KVCache) *a
 	if cache == nil {
 		// One fused op reads the heads in place from the projection and
 		// writes them merged, with one (B, T, 3C) gradient.
-		return a.Proj.Forward(ops.MultiHeadSelfAttention(a.QKV.Forward(x), H, nil, a.Causal))
+		return ops.MultiHeadSelfAttention(a.QKV.Forward(x), H, nil, a.Causal)
 	}
 	// (B, T, 3C) -> (B, T, 3, H, D) -> (3, B, H, T, D): one copy for q, k and v.
 	qkv := ops.Permute(ops.Reshape(a.QKV.Forward(x), B, T, 3, H, D), 2, 0, 3, 1, 4)
@@ -95,8 +107,7 @@ func (a *MultiHeadAttention) ForwardCached(x *autograd.Value, cache *KVCache) *a
 	cache.K, cache.V = k.Data, v.Data
 	o, _ := ops.ScaledDotProductAttention(q, k, v, mask, causal) // (B, H, T, D)
 	// (B, H, T, D) -> (B, T, H, D) -> (B, T, C)
-	o = ops.Reshape(ops.Permute(o, 0, 2, 1, 3), B, T, C)
-	return a.Proj.Forward(o)
+	return ops.Reshape(ops.Permute(o, 0, 2, 1, 3), B, T, C)
 }
 
 // offsetCausalMask returns the (T, past+T) keep-mask of T queries at

@@ -29,6 +29,11 @@ func (f *FeedForward) Forward(x *autograd.Value) *autograd.Value {
 	return ops.FeedForward(x, f.FC1.Weight, f.FC1.Bias, f.FC2.Weight, f.FC2.Bias)
 }
 
+// addForward returns r + Forward(x), as the one op ops.AddFeedForward.
+func (f *FeedForward) addForward(r, x *autograd.Value) *autograd.Value {
+	return ops.AddFeedForward(r, x, f.FC1.Weight, f.FC1.Bias, f.FC2.Weight, f.FC2.Bias)
+}
+
 // TransformerBlock is a pre-LayerNorm transformer block:
 //
 //	x ← x + Dropout(Attn(LN1(x)))
@@ -78,6 +83,13 @@ func (b *TransformerBlock) ForwardCached(x *autograd.Value, cache *KVCache) *aut
 // forward is ForwardCached, with dropout off whatever the mode if eval is
 // set.
 func (b *TransformerBlock) forward(x *autograd.Value, cache *KVCache, eval bool) *autograd.Value {
+	if b.Drop.P == 0 {
+		// No dropout between a branch and its residual: each residual Add
+		// goes into the branch's last product (the same values, bit for
+		// bit).
+		x = b.Attn.addForward(x, b.LN1.Forward(x), cache)
+		return b.MLP.addForward(x, b.LN2.Forward(x))
+	}
 	x = ops.Add(x, b.Drop.forward(b.Attn.ForwardCached(b.LN1.Forward(x), cache), eval))
 	return ops.Add(x, b.Drop.forward(b.MLP.Forward(b.LN2.Forward(x)), eval))
 }
