@@ -8,12 +8,17 @@
 // written right under the forward line, which maps the gradient of the
 // output (g) to one gradient per input (dx, dw, db, ...). Softmax with
 // cross-entropy, LayerNorm, attention, Linear and FeedForward (Linear,
-// GELU, Linear) have fused, hand-written backward passes; comments above each derived line quote the forward line
-// it differentiates. Where it saves a pass or a tensor, a closure writes an
-// input's gradient straight into the engine's sum with Value.AddToGrad
-// (Linear's products, slices, the elementwise activations) instead of
-// returning it. The ops of a training step's hot path (Linear, the
-// activations, residual Add, Embedding, LayerNorm, attention) take their
+// GELU, Linear) have fused, hand-written backward passes; comments above
+// each derived line quote the forward line it differentiates. AddLinear
+// and AddFeedForward add a residual inside the layer's last product, and
+// FeedForward applies GELU inside its first: elementwise work on a
+// product's output runs on each block as the kernel finishes it
+// (tensor.GemmEpilogue), not in a pass of its own. Where it saves a pass
+// or a tensor, a closure writes an input's gradient straight into the
+// engine's sum with Value.AddToGrad (Linear's products, slices, the
+// elementwise activations) instead of returning it. The ops of a training
+// step's hot path (Linear, FeedForward, the activations, residual Add,
+// Embedding, LayerNorm, attention) take their
 // outputs and saved buffers from autograd.Scratch and declare them
 // (OwnsData, Keep), so that a training loop that calls Release on its loss
 // runs each step in the previous step's memory.
