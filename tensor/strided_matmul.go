@@ -61,7 +61,8 @@ type Epilogue = gemm.Epilogue
 // must touch only its own block (of c, and of any array laid out like c).
 // How c is cut into blocks depends on the shape and the thread count: for
 // results that do not depend on it, epi must treat each element alone.
-// It panics as GemmBias does.
+// It panics as GemmBias does, and with epi's value, on the caller's
+// goroutine, if epi panics (c is then undefined).
 func GemmEpilogue(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32, epi Epilogue) {
 	gemm.GemmEpilogue(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, epi)
 }

@@ -129,7 +129,9 @@ func GemmTri(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 // (every pass over k, and the bias, added), while the block is still in
 // cache. The blocks of one call cover C once, without overlap; they may be
 // finished concurrently on several goroutines, so an Epilogue must touch
-// only its own block (of C, and of any array laid out like C).
+// only its own block (of C, and of any array laid out like C). If it
+// panics, GemmEpilogue panics with the same value on the caller's
+// goroutine once every goroutine has stopped, and C is then undefined.
 type Epilogue func(i0, i1, j0, j1 int)
 
 // GemmEpilogue is Gemm, with bias (n values, or nil) added to every row of
@@ -215,15 +217,19 @@ func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 	g.directB = !transB && (g.kc*n <= directBMax || m <= g.ker.mr)
 	g.directA = n <= directAMaxN && lda%1024 != 0
 	g.split()
+	var panicked any // an epilogue's panic, from any part
 	if g.parts == 1 {
 		buf := bufPool.Get().(*buffers)
 		g.run(0, m, 0, n, buf)
 		bufPool.Put(buf)
 	} else {
-		dispatch(&g.team, g.parts)
+		panicked = dispatch(&g.team, g.parts)
 	}
 	g.problem = problem{} // drop the caller's slices; g.team stays for late workers
 	callPool.Put(g)
+	if panicked != nil {
+		panic(panicked)
+	}
 }
 
 // transposed computes a product with few columns and more rows as

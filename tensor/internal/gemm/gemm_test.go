@@ -552,3 +552,31 @@ func TestGemmEpilogue(t *testing.T) {
 		}
 	})
 }
+
+// TestGemmEpiloguePanic: an epilogue that panics on a worker's block comes
+// back as a panic of the caller, at any thread count, and the pool works
+// afterwards.
+func TestGemmEpiloguePanic(t *testing.T) {
+	defer SetThreads(0)
+	rng := rand.New(rand.NewPCG(37, 38))
+	const m, n, k = 600, 64, 64
+	a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+	for _, th := range []int{1, 2, 4} {
+		SetThreads(th)
+		c := make([]float32, m*n)
+		func() {
+			defer func() {
+				if r := recover(); r != "epilogue at row 588" {
+					t.Errorf("%d threads: recovered %v; want the epilogue's panic", th, r)
+				}
+			}()
+			GemmEpilogue(false, false, m, n, k, a, k, b, n, c, n, false, nil, func(i0, i1, j0, j1 int) {
+				if i1 == m {
+					panic(fmt.Sprintf("epilogue at row %d", i0))
+				}
+			})
+		}()
+		o := newOperands(rng, false, false, false, m, n, k, 0)
+		o.checkRows(t, o.run(), 0, 1)
+	}
+}

@@ -37,6 +37,9 @@ type team struct {
 	// do computes part w with buf as packing space; it is set once, when
 	// the team's owner is made.
 	do func(w int, buf *buffers)
+	// panicked is the first value a part panicked with, or nil.
+	mu       sync.Mutex
+	panicked any
 }
 
 // maxParts bounds the parts of one team's operation, a Gemm call or a For
@@ -110,8 +113,10 @@ func nextJob(poll bool) job {
 // claimed from t.state, so the caller goes on to the next part whenever no
 // worker has come for it: a slow worker costs nothing but its share. A
 // worker that arrives after the operation has finished sees another
-// generation in t.state and leaves without touching anything else.
-func dispatch(t *team, parts int) {
+// generation in t.state and leaves without touching anything else. Once
+// every part has returned, dispatch returns the first value a part
+// panicked with, or nil.
+func dispatch(t *team, parts int) (panicked any) {
 	ensureWorkers(parts - 1)
 	t.gen++
 	t.wg.Add(parts)
@@ -134,6 +139,9 @@ func dispatch(t *team, parts int) {
 	}
 	t.wg.Wait()
 	t.state.Store(uint64(t.gen) << 32) // nothing left to claim
+	r := t.panicked
+	t.panicked = nil
+	return r
 }
 
 // work computes parts of generation gen of t until none are left.
@@ -145,11 +153,29 @@ func (t *team) work(gen uint32, buf *buffers) {
 			return
 		}
 		if t.state.CompareAndSwap(v, v+1) {
-			t.do(next, buf)
+			t.part(next, buf)
 			t.pending.Add(-1)
 			t.wg.Done()
 		}
 	}
+}
+
+// part computes part w, and keeps the value it panics with, if any, for
+// dispatch to return: a panic on a worker would end the program, and one
+// on the caller would leave the other parts running on a team about to be
+// reused. Parts panic when a For loop's function or a Gemm call's
+// epilogue does.
+func (t *team) part(w int, buf *buffers) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.mu.Lock()
+			if t.panicked == nil {
+				t.panicked = r
+			}
+			t.mu.Unlock()
+		}
+	}()
+	t.do(w, buf)
 }
 
 // A loop is one For call.
@@ -157,26 +183,11 @@ type loop struct {
 	team
 	n, parts int
 	fn       func(lo, hi int)
-	mu       sync.Mutex
-	panicked any // the first value a part panicked with, or nil
 }
 
 var loopPool = sync.Pool{New: func() any {
 	l := new(loop)
-	l.do = func(w int, _ *buffers) {
-		// A panic on a worker would end the program; it goes back to
-		// the caller instead, once every part has returned.
-		defer func() {
-			if r := recover(); r != nil {
-				l.mu.Lock()
-				if l.panicked == nil {
-					l.panicked = r
-				}
-				l.mu.Unlock()
-			}
-		}()
-		l.fn(w*l.n/l.parts, (w+1)*l.n/l.parts)
-	}
+	l.do = func(w int, _ *buffers) { l.fn(w*l.n/l.parts, (w+1)*l.n/l.parts) }
 	return l
 }}
 
@@ -204,9 +215,8 @@ func For(n, grain int, fn func(lo, hi int)) {
 	}
 	l := loopPool.Get().(*loop)
 	l.n, l.parts, l.fn = n, parts, fn
-	dispatch(&l.team, parts)
-	r := l.panicked
-	l.fn, l.panicked = nil, nil
+	r := dispatch(&l.team, parts)
+	l.fn = nil
 	loopPool.Put(l)
 	if r != nil {
 		panic(r)

@@ -74,7 +74,7 @@ func (g *call) run(i0, i1, j0, j1 int, buf *buffers) {
 func (g *call) macro(ib, ie, jb, je, pc, kb, acc int, buf *buffers) {
 	mr := g.ker.mr
 	last := pc+kb == g.k
-	bias := g.bias != nil && last // GemmBias's last pass: add the bias to each tile
+	bias := g.bias != nil && last // the last pass adds the bias to each tile
 	for ir := ib; ir < ie; ir += mr {
 		h := min(mr, ie-ir)
 		g.panel(ir, h, ib, jb, je, pc, kb, acc, bias, buf)
