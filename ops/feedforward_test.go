@@ -11,9 +11,12 @@ import (
 // TestFeedForwardBits: the fused op gives the output and every gradient of
 // Linear, GELU and Linear bit for bit, with and without biases, at any
 // thread count, on shapes whose hidden width is not a multiple of the
-// kernels' tiles and on ones big enough to be split between threads, and
-// when the input's and first weight's gradients add into sums that
-// already hold one.
+// kernels' tiles and on ones big enough to be split between threads. The
+// graph around it varies: alone; after an earlier Backward that left
+// gradients in x and w1; beside a Linear on the same x, w1 and b1, before
+// or after it, so that the fused op's gradients are written into sums that
+// already hold one within the same Backward; and with x, w1 and b1
+// constants, so that only the second layer's gradients are computed.
 func TestFeedForwardBits(t *testing.T) {
 	defer tensor.SetThreads(0)
 	rng := seeded(40)
@@ -23,10 +26,11 @@ func TestFeedForwardBits(t *testing.T) {
 	for _, s := range [][4]int{{1, 3, 5, 2}, {7, 16, 37, 9}, {256, 64, 256, 64}, {2, 33, 100, 17}} {
 		n, in, hid, out := s[0], s[1], s[2], s[3]
 		x, g := tensor.Randn(rng, 2, n, in), tensor.Randn(rng, 2, n, out)
+		gh := tensor.Randn(rng, 2, n, hid) // the gradient of the Linear beside it
 		w1, b1 := tensor.Randn(rng, hid, in), tensor.Randn(rng, hid)
 		w2, b2 := tensor.Randn(rng, out, hid), tensor.Randn(rng, out)
 		for _, bias := range []bool{true, false} {
-			for _, residual := range []bool{false, true} {
+			for _, graph := range []string{"alone", "after", "beside first", "beside second", "frozen"} {
 				// run returns the output, then each gradient with its name.
 				run := func(ff func(x, w1, b1, w2, b2 *autograd.Value) *autograd.Value) (names []string, vals [][]float32) {
 					px, pw1, pw2 := autograd.Param(x.Clone()), autograd.Param(w1.Clone()), autograd.Param(w2.Clone())
@@ -34,18 +38,35 @@ func TestFeedForwardBits(t *testing.T) {
 					if bias {
 						pb1, pb2 = autograd.Param(b1.Clone()), autograd.Param(b2.Clone())
 					}
-					if residual {
+					if graph == "frozen" {
+						px, pw1 = autograd.Const(px.Data), autograd.Const(pw1.Data)
+						if bias {
+							pb1 = autograd.Const(pb1.Data)
+						}
+					}
+					var y *autograd.Value
+					switch graph {
+					case "after":
 						z := Linear(px, pw1, nil) // x and w1 get a first gradient
 						SumAll(Mul(z, z)).Backward()
+						fallthrough
+					case "alone", "frozen":
+						y = ff(px, pw1, pb1, pw2, pb2)
+						y.BackwardWith(g)
+					case "beside first", "beside second":
+						y = ff(px, pw1, pb1, pw2, pb2)
+						l := []*autograd.Value{SumAll(Mul(y, autograd.Const(g))), SumAll(Mul(Linear(px, pw1, pb1), autograd.Const(gh)))}
+						if graph == "beside second" {
+							l[0], l[1] = l[1], l[0]
+						}
+						Add(l[0], l[1]).Backward()
 					}
-					y := ff(px, pw1, pb1, pw2, pb2)
-					y.BackwardWith(g)
 					names, vals = []string{"output"}, [][]float32{y.Data.Data()}
 					for _, p := range []struct {
 						name string
 						v    *autograd.Value
 					}{{"dx", px}, {"dw1", pw1}, {"db1", pb1}, {"dw2", pw2}, {"db2", pb2}} {
-						if p.v != nil {
+						if p.v != nil && p.v.RequiresGrad() {
 							names, vals = append(names, p.name), append(vals, p.v.Grad.Data())
 						}
 					}
@@ -57,7 +78,7 @@ func TestFeedForwardBits(t *testing.T) {
 					_, got := run(FeedForward)
 					for k, name := range names {
 						if i := firstBitDiff(got[k], want[k]); i >= 0 {
-							t.Errorf("%v bias %v residual %v, %d threads: %s[%d] = %v; want %v (Linear, GELU, Linear)", s, bias, residual, th, name, i, got[k][i], want[k][i])
+							t.Errorf("%v bias %v %s, %d threads: %s[%d] = %v; want %v (Linear, GELU, Linear)", s, bias, graph, th, name, i, got[k][i], want[k][i])
 						}
 					}
 				}

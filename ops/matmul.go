@@ -57,50 +57,64 @@ func linear(op string, r, x, w, b *autograd.Value) *autograd.Value {
 		panic(fnMsg(op, "input %v and weight %v: want (..., in) and (out, in)", xs, ws))
 	}
 	in, nout := ws[1], ws[0]
-	if b != nil && !slices.Equal(b.Data.Shape(), []int{nout}) {
-		panic(fnMsg(op, "bias %v for weight %v: want [%d]", b.Data.Shape(), ws, nout))
-	}
+	ys := append(xs[:len(xs)-1:len(xs)-1], nout)
+	checkOptional(op, b, ws, r, ys)
 	// Shapes: x2 (N, in), w (out, in), y (N, out) with N the product of the
 	// leading dimensions of x.
 	x2 := asMatrix(x.Data, in)
-	y := autograd.Scratch(append(xs[:len(xs)-1:len(xs)-1], nout)...)
-	linearInto(op, y, x2, w, b, r) // y = x·Wᵀ + b (+ r)
+	y := autograd.Scratch(ys...)
+	linearInto(y, x2, w, b, r) // y = x·Wᵀ + b (+ r)
 	parents := []*autograd.Value{x, w}
 	ib, ir := place(&parents, b), place(&parents, r)
 	return autograd.RecordBorrowing(op, y, func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := asMatrix(g, nout)
 		grads := make([]*tensor.Tensor, len(parents))
+		linearGrads(g, g2, x2, w, b, r, grads, ib, ir)
 		// dx = g·W: (N,out)(out,in) -> (N,in), added into x's gradient sum
 		// in the product's own pass when x already has one (a residual).
 		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
 			tensor.MatMulTInto(asMatrix(dst, in), g2, w.Data, false, false, accumulate)
 		})
-		// dW = gᵀ·x: (out,N)(N,in) -> (out,in), written or added straight
-		// into the weight's gradient.
-		w.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
-			tensor.MatMulTInto(dst, g2, x2, true, false, accumulate)
-		})
-		if b != nil && b.RequiresGrad() {
-			grads[ib] = tensor.Sum(g2, 0, false) // y = x·Wᵀ + b, so db = Σ_rows g
-		}
-		if r != nil {
-			grads[ir] = g // y = ... + r, so dr = g
-		}
 		return grads
 	}, parents...).OwnsData()
 }
 
+// checkOptional panics, naming op, unless the bias b is nil or (out) for
+// the (out, in) weight shape ws, and the residual r is nil or of the
+// output's shape ys.
+func checkOptional(op string, b *autograd.Value, ws []int, r *autograd.Value, ys []int) {
+	if b != nil && !slices.Equal(b.Data.Shape(), ws[:1]) {
+		panic(fnMsg(op, "bias %v for weight %v: want [%d]", b.Data.Shape(), ws, ws[0]))
+	}
+	if r != nil && !slices.Equal(r.Data.Shape(), ys) {
+		panic(fnMsg(op, "residual %v for an output of %v", r.Data.Shape(), ys))
+	}
+}
+
+// linearGrads gives the gradients of y = x·Wᵀ + b (+ r) other than x's,
+// for y's gradient g: dW = gᵀ·x, (out,N)(N,in) -> (out,in), written or
+// added straight into w's gradient; db = Σ_rows g and dr = g into grads at
+// ib and ir. g2 and x2 are g and x as (N, out) and (N, in) matrices.
+func linearGrads(g, g2, x2 *tensor.Tensor, w, b, r *autograd.Value, grads []*tensor.Tensor, ib, ir int) {
+	w.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+		tensor.MatMulTInto(dst, g2, x2, true, false, accumulate)
+	})
+	if b != nil && b.RequiresGrad() {
+		grads[ib] = tensor.Sum(g2, 0, false)
+	}
+	if r != nil && r.RequiresGrad() {
+		grads[ir] = g
+	}
+}
+
 // linearInto computes y = x·Wᵀ + b, and adds r to it if r is not nil, for x
-// (N, in), w (out, in) and y (..., out); r must have y's shape. The bias
-// and r go into each block of y as the product finishes it: y's elements
-// are those of the separate product, bias and Add, bit for bit.
-func linearInto(op string, y, x *tensor.Tensor, w, b, r *autograd.Value) {
+// (N, in), w (out, in) and y (..., out) of r's shape. The bias and r go
+// into each block of y as the product finishes it: y's elements are those
+// of the separate product, bias and Add, bit for bit.
+func linearInto(y, x *tensor.Tensor, w, b, r *autograd.Value) {
 	N, in, nout := x.Dim(0), x.Dim(1), w.Data.Dim(0)
 	var epi tensor.Epilogue
 	if r != nil {
-		if !tensor.SameShape(r.Data, y) {
-			panic(fnMsg(op, "residual %v for an output of %v", r.Data.Shape(), y.Shape()))
-		}
 		yd, rd := y.Data(), r.Data.Data()
 		epi = func(i0, i1, j0, j1 int) {
 			blockRows(nout, i0, i1, j0, j1, func(lo, hi int) { vecmath.Add(yd[lo:hi], yd[lo:hi], rd[lo:hi]) })
@@ -154,14 +168,9 @@ func feedForward(op string, r, x, w1, b1, w2, b2 *autograd.Value) *autograd.Valu
 		panic(fnMsg(op, "input %v, weights %v and %v: want (..., in), (hidden, in) and (out, hidden)", xs, w1s, w2s))
 	}
 	in, hid, nout := w1s[1], w1s[0], w2s[0]
-	for _, b := range []struct {
-		v *autograd.Value
-		n int
-	}{{b1, hid}, {b2, nout}} {
-		if b.v != nil && !slices.Equal(b.v.Data.Shape(), []int{b.n}) {
-			panic(fnMsg(op, "biases %v and %v for weights %v and %v: want [%d] and [%d] or nil", shapeOf(b1), shapeOf(b2), w1s, w2s, hid, nout))
-		}
-	}
+	ys := append(xs[:len(xs)-1:len(xs)-1], nout)
+	checkOptional(op, b1, w1s, nil, nil)
+	checkOptional(op, b2, w2s, r, ys)
 	// Shapes: x2 (N, in), h and d (N, hid), y (N, out), with N the product
 	// of the leading dimensions of x.
 	x2 := asMatrix(x.Data, in)
@@ -174,24 +183,14 @@ func feedForward(op string, r, x, w1, b1, w2, b2 *autograd.Value) *autograd.Valu
 	tensor.GemmEpilogue(false, true, N, hid, in, x2.Data(), in, w1.Data.Data(), in, hd, hid, false, biasData(b1), func(i0, i1, j0, j1 int) {
 		blockRows(hid, i0, i1, j0, j1, func(lo, hi int) { vecmath.GELUDeriv(hd[lo:hi], dd[lo:hi], hd[lo:hi]) })
 	})
-	y := autograd.Scratch(append(xs[:len(xs)-1:len(xs)-1], nout)...)
-	linearInto(op, y, h, w2, b2, r) // y = h·W2ᵀ + b2 (+ r)
+	y := autograd.Scratch(ys...)
+	linearInto(y, h, w2, b2, r) // y = h·W2ᵀ + b2 (+ r)
 	parents := []*autograd.Value{x, w1, w2}
 	ib1, ib2, ir := place(&parents, b1), place(&parents, b2), place(&parents, r)
 	return autograd.RecordBorrowing(op, y, func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := asMatrix(g, nout)
 		grads := make([]*tensor.Tensor, len(parents))
-		// y = h·W2ᵀ + b2 (+ r), so dW2 = gᵀ·h: (out,N)(N,hid) -> (out,hid),
-		// db2 = Σ_rows g and dr = g.
-		w2.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
-			tensor.MatMulTInto(dst, g2, h, true, false, accumulate)
-		})
-		if b2 != nil && b2.RequiresGrad() {
-			grads[ib2] = tensor.Sum(g2, 0, false)
-		}
-		if r != nil {
-			grads[ir] = g
-		}
+		linearGrads(g, g2, h, w2, b2, r, grads, ib2, ir) // y = h·W2ᵀ + b2 (+ r)
 		if !x.RequiresGrad() && !w1.RequiresGrad() && (b1 == nil || !b1.RequiresGrad()) {
 			return grads
 		}
@@ -200,20 +199,15 @@ func feedForward(op string, r, x, w1, b1, w2, b2 *autograd.Value) *autograd.Valu
 		// leaves it, into h's storage (dW2 has read h; nothing else holds
 		// it).
 		dpre := h
-		tensor.GemmEpilogue(false, false, N, hid, nout, g2.Data(), nout, w2.Data.Data(), hid, hd, hid, false, nil, func(i0, i1, j0, j1 int) {
+		tensor.GemmEpilogue(false, false, N, hid, nout, g.Data(), nout, w2.Data.Data(), hid, hd, hid, false, nil, func(i0, i1, j0, j1 int) {
 			blockRows(hid, i0, i1, j0, j1, func(lo, hi int) { vecmath.Mul(hd[lo:hi], hd[lo:hi], dd[lo:hi]) })
 		})
-		// pre = x·W1ᵀ + b1, so dx = dpre·W1: (N,hid)(hid,in) -> (N,in),
-		// dW1 = dpreᵀ·x: (hid,N)(N,in) -> (hid,in), db1 = Σ_rows dpre.
+		// pre = x·W1ᵀ + b1: dW1 and db1 as above, and dx = dpre·W1:
+		// (N,hid)(hid,in) -> (N,in).
+		linearGrads(dpre, dpre, x2, w1, b1, nil, grads, ib1, -1)
 		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
 			tensor.MatMulTInto(asMatrix(dst, in), dpre, w1.Data, false, false, accumulate)
 		})
-		w1.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
-			tensor.MatMulTInto(dst, dpre, x2, true, false, accumulate)
-		})
-		if b1 != nil && b1.RequiresGrad() {
-			grads[ib1] = tensor.Sum(dpre, 0, false)
-		}
 		return grads
 	}, parents...).Keep(h, d).OwnsData()
 }
@@ -245,12 +239,4 @@ func biasData(b *autograd.Value) []float32 {
 		return nil
 	}
 	return b.Data.Data()
-}
-
-// shapeOf returns v's shape, or nil for a nil value.
-func shapeOf(v *autograd.Value) []int {
-	if v == nil {
-		return nil
-	}
-	return v.Data.Shape()
 }
