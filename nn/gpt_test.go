@@ -289,3 +289,43 @@ func TestReleaseWithDetach(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockResidualsFused: a block without dropout, which adds its
+// residuals inside its branches' last products, gives the output and every
+// gradient (input and parameters) of the block written as separate ops, bit
+// for bit, with and without a KV cache.
+func TestBlockResidualsFused(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	b := NewTransformerBlock(rng, 16, 2, 0, true, 0)
+	x0, g := tensor.Randn(rng, 3, 7, 16), tensor.Randn(rng, 3, 7, 16)
+	composed := func(x *autograd.Value, cache *KVCache) *autograd.Value {
+		x = ops.Add(x, b.Attn.ForwardCached(b.LN1.Forward(x), cache))
+		return ops.Add(x, b.MLP.Forward(b.LN2.Forward(x)))
+	}
+	fused := func(x *autograd.Value, cache *KVCache) *autograd.Value { return b.ForwardCached(x, cache) }
+	run := func(f func(*autograd.Value, *KVCache) *autograd.Value) [][]float32 {
+		for _, p := range b.Parameters() {
+			p.ZeroGrad()
+		}
+		x := autograd.Param(x0.Clone())
+		y := f(x, nil)
+		y.BackwardWith(g)
+		out := [][]float32{y.Data.Data(), x.Grad.Data()}
+		for _, p := range b.Parameters() {
+			out = append(out, p.Grad.Clone().Data())
+		}
+		cache, parts := &KVCache{}, tensor.Split(x0, 1, 2, 5) // two positions, then the rest
+		first := f(autograd.Const(parts[0]), cache)
+		rest := f(autograd.Const(parts[1]), cache)
+		return append(out, first.Data.Data(), rest.Data.Data())
+	}
+	if op := b.Forward(autograd.Param(x0)).Op(); op != "AddFeedForward" {
+		t.Fatalf("the block's output comes from %s; want AddFeedForward", op)
+	}
+	want, got := run(composed), run(fused)
+	for k := range want {
+		if !slices.EqualFunc(got[k], want[k], func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+			t.Errorf("result %d (output, dx, the parameters' gradients, two cached outputs) differs from the separate ops: %v; want %v", k, got[k][:min(4, len(got[k]))], want[k][:min(4, len(want[k]))])
+		}
+	}
+}

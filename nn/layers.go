@@ -150,6 +150,13 @@ func (d *Dropout) forward(x *autograd.Value, eval bool) *autograd.Value {
 	return ops.Dropout(x, d.P, !eval && d.Training(), d.rng)
 }
 
+// passes reports whether forward(x, eval) is x itself: P is 0, or the
+// dropout is off. A P outside [0, 1] reports false, so that forward is
+// called and panics.
+func (d *Dropout) passes(eval bool) bool {
+	return d.P >= 0 && d.P <= 1 && (d.P == 0 || eval || !d.Training())
+}
+
 // ReLU is the layer form of ops.ReLU. Its zero value is ready to use: &ReLU{}.
 type ReLU struct{ Base }
 

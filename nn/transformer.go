@@ -83,7 +83,7 @@ func (b *TransformerBlock) ForwardCached(x *autograd.Value, cache *KVCache) *aut
 // forward is ForwardCached, with dropout off whatever the mode if eval is
 // set.
 func (b *TransformerBlock) forward(x *autograd.Value, cache *KVCache, eval bool) *autograd.Value {
-	if b.Drop.P == 0 {
+	if b.Drop.passes(eval) {
 		// No dropout between a branch and its residual: each residual Add
 		// goes into the branch's last product (the same values, bit for
 		// bit).
