@@ -18,10 +18,10 @@
 // engine's sum with Value.AddToGrad (Linear's products, slices, the
 // elementwise activations) instead of returning it. The ops of a training
 // step's hot path (Linear, FeedForward, the activations, residual Add,
-// Embedding, LayerNorm, attention) take their
-// outputs and saved buffers from autograd.Scratch and declare them
-// (OwnsData, Keep), so that a training loop that calls Release on its loss
-// runs each step in the previous step's memory.
+// Embedding, LayerNorm, attention) take their outputs and saved buffers
+// from autograd.Scratch and declare them (OwnsData, Keep), so that a
+// training loop that calls Release on its loss runs each step in the
+// previous step's memory.
 //
 // # Conventions
 //

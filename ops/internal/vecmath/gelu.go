@@ -26,14 +26,18 @@ var ones = func() (o [1024]float32) {
 }()
 
 // geluDerivSplit is GELUDeriv where there is no kernel of its own: GELU,
-// then GELUGrad with a gradient of 1, reading Φ from d and writing d. Each
-// chunk of x is copied first, since GELU may overwrite x (out == x) before
-// GELUGrad reads it.
+// then GELUGrad with a gradient of 1, reading Φ from d and writing d. In
+// place (out == x) each chunk of x is copied first, since GELU overwrites
+// it before GELUGrad reads it.
 func geluDerivSplit(out, d, x []float32) {
 	var xc [len(ones)]float32
+	inPlace := len(out) > 0 && &out[0] == &x[0]
 	for i := 0; i < len(out); i += len(ones) {
 		j := min(i+len(ones), len(out))
-		xs := xc[:copy(xc[:], x[i:j])]
+		xs := x[i:j]
+		if inPlace {
+			xs = xc[:copy(xc[:], xs)]
+		}
 		geluChunk(out[i:j], d[i:j], xs)               // d = Φ(x)
 		geluGradChunk(d[i:j], ones[:j-i], d[i:j], xs) // d = 1·(Φ(x) + x·φ(x))
 	}
