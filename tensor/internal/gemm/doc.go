@@ -33,12 +33,15 @@
 // training shapes — (64, 784)·(784, 128) forward, 784×64×128 (AᵀB) and
 // 64×128×784 (ABᵀ) backward — near the speed of large squares.
 //
-// Two variants work tile by tile inside the same loops. GemmTri, for an
+// Three variants work inside the same loops. GemmTri, for an
 // op(A) that is zero above or below its diagonal (causal attention's
 // weights), runs each row tile's kernel over only the part of k where its
 // rows can have nonzero terms. GemmBias adds a bias row to each tile of C
 // right after the last pass wrote it, while the tile is in L1, rather
 // than in a second pass over C. Both give Gemm's results bit for bit.
+// GemmEpilogue then hands each row panel of C (mr rows, up to nb columns)
+// to a caller's function the same way, for an activation or a residual
+// sum; a panic in it reaches the caller, as For's do.
 //
 // Edge tiles (m not a multiple of mr, n of nr) use generated kernel
 // variants: one per row count for the last rows (AVX-512 and AVX2), and
