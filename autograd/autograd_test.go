@@ -489,6 +489,52 @@ func TestGradientStorageReused(t *testing.T) {
 	}
 }
 
+func TestPassedOnGradientReused(t *testing.T) {
+	// pass hands the engine's gradient on to its one input unchanged, as
+	// an op with a residual connection does; the engine's ownership goes
+	// with it, so the storage returns to the free list once the next op
+	// has used it, and after two steps a step needs no new storage.
+	x := Param(tensor.Ones(minScratch))
+	seen := map[*float32]bool{}
+	for step := range 5 {
+		x.ZeroGrad()
+		before := len(seen)
+		sum(double(pass(double(pass(double(x, seen)), seen)), seen)).Backward()
+		if got := x.Grad.Data(); got[0] != 8 || got[len(got)-1] != 8 {
+			t.Fatalf("step %d: x.Grad = [%v ... %v]; want 8 everywhere", step, got[0], got[len(got)-1])
+		}
+		if step >= 2 && len(seen) != before {
+			t.Errorf("step %d used %d new gradient buffers; want all from the free list", step, len(seen)-before)
+		}
+	}
+	// Handed on to two inputs, the gradient is shared: when u's sum then
+	// takes a second term in place, w's must not change with it. With
+	// loss = sum(3w) + sum(2u) + sum(2(u + w)), u = 2a and w = 2b, Backward
+	// reaches fork first, then u's other term, then w's, and the
+	// gradients of a and b are 2·(2 + 2) = 8 and 2·(3 + 2) = 10.
+	for _, uLast := range []bool{false, true} {
+		a, b := Param(tensor.Ones(minScratch)), Param(tensor.Ones(minScratch))
+		u, w := double(a, nil), double(b, nil)
+		f := fork(u, w)
+		if uLast {
+			f = fork(w, u)
+		}
+		three := Const(tensor.Full(3, minScratch))
+		both(both(sum(mul(w, three)), sum(double(u, nil))), sum(double(f, nil))).Backward()
+		if ga, gb := a.Grad.Data(), b.Grad.Data(); ga[0] != 8 || gb[0] != 10 || ga[minScratch-1] != 8 || gb[minScratch-1] != 10 {
+			t.Errorf("u last %v: a.Grad, b.Grad = [%v ... %v], [%v ... %v]; want 8 and 10 everywhere", uLast, ga[0], ga[minScratch-1], gb[0], gb[minScratch-1])
+		}
+	}
+}
+
+// fork returns a + b and hands its gradient on to both, as the same
+// tensor, borrowing it.
+func fork(a, b *Value) *Value {
+	return RecordBorrowing("fork", tensor.Add(a.Data, b.Data), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{g, g}
+	}, a, b)
+}
+
 func TestGradientStorageNotReusedWhenHeld(t *testing.T) {
 	// A gradient passed on unchanged, or received by an op recorded with
 	// Record, may still be in use: Backward must not reuse its storage.

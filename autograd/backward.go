@@ -68,6 +68,12 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 			if len(grads) != len(n.parents) {
 				panic(fmt.Sprintf("autograd: %s backward returned %d gradients for %d inputs", n.op, len(grads), len(n.parents)))
 			}
+			// heir is the one parent whose sum starts with g itself (or a
+			// view of it), as when an op passes its gradient through to a
+			// residual; if no other parent's sum holds g, the engine's
+			// ownership of g goes with it.
+			var heir *Value
+			shared := false
 			for j, p := range n.parents {
 				if grads[j] == nil || !p.RequiresGrad() {
 					continue
@@ -78,13 +84,20 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 				switch {
 				case p.pending == nil:
 					p.pending = grads[j]
+					if owned && n.borrows && tensor.Overlaps(g, grads[j]) {
+						shared = heir != nil
+						heir = p
+					}
 				case p.owned:
 					p.pending.AddInPlace(grads[j])
 				default:
 					p.pending, p.owned = tensor.Add(p.pending, grads[j]), true
 				}
 			}
-			if owned && n.borrows && !passedOn(g, grads) {
+			switch {
+			case heir != nil && !shared:
+				heir.owned = true // g is no one else's: it may be added to, and is freed in turn
+			case heir == nil && owned && n.borrows && !passedOn(g, grads):
 				freeScratch(g)
 			}
 			for _, t := range n.kept {

@@ -26,9 +26,11 @@ type Value struct {
 	node         *node        // nil for leaves and for values made without recording
 
 	// During Backward: the gradient summed so far, and whether the engine
-	// made it itself, so that no one else holds it and it may be added to
-	// in place. A gradient returned by a backward function may be shared
-	// (Add passes its input's gradient to both parents), so it is not owned.
+	// owns it, so that no one else holds it and it may be added to in
+	// place. A gradient returned by a backward function may be shared (Add
+	// passes its input's gradient to both parents), so it is not owned,
+	// unless it is the engine's own gradient that an op recorded with
+	// RecordBorrowing handed on to this one input alone (a residual's).
 	pending    *tensor.Tensor
 	owned      bool
 	inBackward bool // set while a Backward that reaches v runs

@@ -133,4 +133,35 @@ func TestStepBytes(t *testing.T) {
 	if got > limit {
 		t.Errorf("Embedding+Linear+CrossEntropy step allocates %d bytes; want <= %d (the table is %d)", got, limit, 4*V*D)
 	}
+	// Two pre-LayerNorm residual blocks, as in a transformer: the residual
+	// stream's gradient passes through each AddLinear and LayerNorm adds
+	// to it, so each block's sum must reuse the storage that came through.
+	// The stream is wide enough that the small things a step allocates
+	// stay under a quarter of it.
+	const NR, DR = 256, 64
+	rtable, rw, rb := autograd.Param(tensor.Randn(rng, V, DR)), autograd.Param(tensor.Randn(rng, C, DR)), autograd.Param(tensor.Randn(rng, C))
+	rids, rlabels := make([]int, NR), make([]int, NR)
+	for i := range rids {
+		rids[i], rlabels[i] = rng.IntN(V), rng.IntN(C)
+	}
+	var ps []*autograd.Value
+	for range 2 {
+		ps = append(ps, autograd.Param(tensor.Ones(DR)), autograd.Param(tensor.Zeros(DR)), autograd.Param(tensor.Randn(rng, DR, DR)), autograd.Param(tensor.Randn(rng, DR)))
+	}
+	got = stepBytes(func() {
+		h := Embedding(rtable, rids)
+		for i := 0; i < len(ps); i += 4 {
+			h = AddLinear(h, LayerNorm(h, ps[i], ps[i+1], 1e-5), ps[i+2], ps[i+3])
+		}
+		l := CrossEntropy(Linear(h, rw, rb), rlabels)
+		l.Backward()
+		l.Release()
+		for _, p := range append(ps, rtable, rw, rb) {
+			p.ZeroGrad()
+		}
+	})
+	t.Logf("residual blocks: %d bytes a step", got)
+	if limit := uint64(NR * DR); got > limit {
+		t.Errorf("residual blocks step allocates %d bytes; want <= %d (the stream is %d)", got, limit, 4*NR*DR)
+	}
 }
