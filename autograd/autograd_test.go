@@ -507,6 +507,21 @@ func TestPassedOnGradientReused(t *testing.T) {
 			t.Errorf("step %d used %d new gradient buffers; want all from the free list", step, len(seen)-before)
 		}
 	}
+	// Handed on to a leaf, it becomes the leaf's gradient, and the storage
+	// of the one ZeroGrad dropped goes back to the free list instead.
+	y := Param(tensor.Ones(minScratch))
+	clear(seen)
+	for step := range 5 {
+		y.ZeroGrad()
+		before := len(seen)
+		sum(double(pass(y), seen)).Backward()
+		if got := y.Grad.Data(); got[0] != 2 || got[len(got)-1] != 2 {
+			t.Fatalf("step %d: y.Grad = [%v ... %v]; want 2 everywhere", step, got[0], got[len(got)-1])
+		}
+		if step >= 2 && len(seen) != before {
+			t.Errorf("step %d with a leaf under pass used %d new gradient buffers; want all from the free list", step, len(seen)-before)
+		}
+	}
 	// Handed on to two inputs, the gradient is shared: when u's sum then
 	// takes a second term in place, w's must not change with it. With
 	// loss = sum(3w) + sum(2u) + sum(2(u + w)), u = 2a and w = 2b, Backward

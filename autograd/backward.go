@@ -68,12 +68,12 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 			if len(grads) != len(n.parents) {
 				panic(fmt.Sprintf("autograd: %s backward returned %d gradients for %d inputs", n.op, len(grads), len(n.parents)))
 			}
-			// heir is the one parent whose sum starts with g itself (or a
-			// view of it), as when an op passes its gradient through to a
-			// residual; if no other parent's sum holds g, the engine's
-			// ownership of g goes with it.
+			// heirs counts the parents whose sum starts with g itself (or
+			// a view of it), as when an op passes its gradient through to
+			// a residual; heir is the last. Other parents' sums only add g
+			// into storage of their own.
 			var heir *Value
-			shared := false
+			heirs := 0
 			for j, p := range n.parents {
 				if grads[j] == nil || !p.RequiresGrad() {
 					continue
@@ -84,21 +84,31 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 				switch {
 				case p.pending == nil:
 					p.pending = grads[j]
-					if owned && n.borrows && tensor.Overlaps(g, grads[j]) {
-						shared = heir != nil
-						heir = p
+					if tensor.Overlaps(g, grads[j]) {
+						heirs, heir = heirs+1, p
 					}
 				case p.owned:
 					p.pending.AddInPlace(grads[j])
-				default:
-					p.pending, p.owned = tensor.Add(p.pending, grads[j]), true
+				default: // the sum so far is shared: start one of the engine's own
+					sum := newScratch(p.Data.Shape())
+					sum.CopyFrom(p.pending)
+					sum.AddInPlace(grads[j])
+					p.pending, p.owned = sum, true
 				}
 			}
-			switch {
-			case heir != nil && !shared:
-				heir.owned = true // g is no one else's: it may be added to, and is freed in turn
-			case heir == nil && owned && n.borrows && !passedOn(g, grads):
-				freeScratch(g)
+			if heirs == 1 && !tensor.Overlaps(heir.pending, g) {
+				heirs = 0 // the parent came twice: its second term replaced g with a sum of its own
+			}
+			// The engine's own g, borrowed by the op: held by one sum, it
+			// belongs to that sum, to be added to and freed in turn; held
+			// by none, it is spent; held by two, it is shared and left alone.
+			if owned && n.borrows {
+				switch heirs {
+				case 0:
+					freeScratch(g)
+				case 1:
+					heir.owned = true
+				}
 			}
 			for _, t := range n.kept {
 				if !passedOn(t, grads) {
@@ -141,6 +151,9 @@ func accumulate(u *Value, g *tensor.Tensor, owned bool) {
 			freeScratch(g) // the engine's own, and now spent
 		}
 	case owned:
+		if u.spare != nil {
+			freeScratch(u.spare) // g takes its place
+		}
 		u.Grad, u.spare = g, nil
 	default:
 		u.Grad = u.takeSpare()

@@ -136,8 +136,9 @@ func TestStepBytes(t *testing.T) {
 	// Two pre-LayerNorm residual blocks, as in a transformer: the residual
 	// stream's gradient passes through each AddLinear and LayerNorm adds
 	// to it, so each block's sum must reuse the storage that came through.
-	// The stream is wide enough that the small things a step allocates
-	// stay under a quarter of it.
+	// The stream is wide enough that the small things a step allocates,
+	// with the matrix product's buffers when a collection has emptied
+	// their pool, stay under half of it.
 	const NR, DR = 256, 64
 	rtable, rw, rb := autograd.Param(tensor.Randn(rng, V, DR)), autograd.Param(tensor.Randn(rng, C, DR)), autograd.Param(tensor.Randn(rng, C))
 	rids, rlabels := make([]int, NR), make([]int, NR)
@@ -161,7 +162,7 @@ func TestStepBytes(t *testing.T) {
 		}
 	})
 	t.Logf("residual blocks: %d bytes a step", got)
-	if limit := uint64(NR * DR); got > limit {
+	if limit := uint64(2 * NR * DR); got > limit {
 		t.Errorf("residual blocks step allocates %d bytes; want <= %d (the stream is %d)", got, limit, 4*NR*DR)
 	}
 }
