@@ -748,27 +748,43 @@ func TestEmptyCache(t *testing.T) {
 // recurrent state), and whether it was detached before or after Backward.
 func TestReleaseKeepsDetached(t *testing.T) {
 	const n = 1061
-	for _, after := range []bool{false, true} {
+	for k := range 4 {
+		after, viewed := k&1 == 1, k&2 == 2
 		x := Param(tensor.Ones(n))
 		h := twice(x, nil)
 		loss := sum(twice(h, nil))
+		// A view of h shares its storage; detaching the view must keep it.
+		detach := func() *Value {
+			if viewed {
+				return view(view(h)).Detach()
+			}
+			return h.Detach()
+		}
 		var d *Value
 		if !after {
-			d = h.Detach()
+			d = detach()
 		}
 		loss.Backward()
 		if after {
-			d = h.Detach()
+			d = detach()
 		}
 		loss.Release()
 		got := takeScratch(4, n)
 		if overlapsAny(d.Data, got...) {
-			t.Fatalf("detached %s Backward: Release handed back the detached storage", map[bool]string{false: "before", true: "after"}[after])
+			t.Fatalf("detached %s Backward (a view: %v): Release handed back the detached storage", map[bool]string{false: "before", true: "after"}[after], viewed)
 		}
 		if v := d.Data.Data(); v[0] != 2 || v[n-1] != 2 {
-			t.Errorf("detached value changed: [%v ... %v]; want 2s", v[0], v[n-1])
+			t.Errorf("detached value (a view: %v) changed: [%v ... %v]; want 2s", viewed, v[0], v[n-1])
 		}
 	}
+}
+
+// view returns a's data as a (1, n) view, sharing its storage, as a
+// reshape does; its gradient is g viewed back.
+func view(a *Value) *Value {
+	return RecordBorrowing("view", tensor.Reshape(a.Data, 1, -1), func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.Reshape(g, a.Data.Shape()...)}
+	}, a)
 }
 
 func TestKeepPanicsOnInputData(t *testing.T) {

@@ -61,6 +61,10 @@ type node struct {
 
 	kept     []*tensor.Tensor // storage that backward alone holds (Keep)
 	ownsData bool             // the op made the value's data for it alone (OwnsData)
+	// base is the recorded value whose data this value's data views (a
+	// reshape's input, or that input's own base), or nil: detaching a view
+	// must keep the storage under it too.
+	base *Value
 }
 
 // Param returns a leaf value that requires a gradient: a trainable parameter.
@@ -102,8 +106,8 @@ func (v *Value) String() string { return v.Data.String() }
 // carried to the next step, a generator's output fed to a discriminator
 // whose Backward comes later).
 func (v *Value) Detach() *Value {
-	if v.node != nil {
-		v.node.ownsData = false // shared now: not the op's alone
+	for u := v; u != nil && u.node != nil; u = u.node.base {
+		u.node.ownsData = false // shared now: not the op's alone
 	}
 	return Const(v.Data)
 }
@@ -230,7 +234,17 @@ func RecordBorrowing(op string, out *tensor.Tensor, backward BackwardFunc, paren
 func record(op string, out *tensor.Tensor, backward BackwardFunc, borrows bool, parents []*Value) *Value {
 	for _, p := range parents {
 		if p.RequiresGrad() {
-			return &Value{Data: out, requiresGrad: true, node: &node{op: op, parents: parents, backward: backward, borrows: borrows}}
+			n := &node{op: op, parents: parents, backward: backward, borrows: borrows}
+			for _, q := range parents {
+				if q.node != nil && tensor.Overlaps(out, q.Data) {
+					n.base = q
+					if q.node.base != nil {
+						n.base = q.node.base
+					}
+					break
+				}
+			}
+			return &Value{Data: out, requiresGrad: true, node: n}
 		}
 	}
 	return Const(out)
