@@ -600,16 +600,6 @@ func takeScratch(k, n int) []*tensor.Tensor {
 	return ts
 }
 
-// overlapsAny reports whether t shares storage with any of ts.
-func overlapsAny(t *tensor.Tensor, ts ...*tensor.Tensor) bool {
-	for _, u := range ts {
-		if tensor.Overlaps(t, u) {
-			return true
-		}
-	}
-	return false
-}
-
 func TestKeepAndRelease(t *testing.T) {
 	const n = 1031 // a size no other test uses, so the free list holds only this test's storage
 	var b1, b2 *tensor.Tensor

@@ -68,12 +68,6 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 			if len(grads) != len(n.parents) {
 				panic(fmt.Sprintf("autograd: %s backward returned %d gradients for %d inputs", n.op, len(grads), len(n.parents)))
 			}
-			// heirs counts the parents whose sum starts with g itself (or
-			// a view of it), as when an op passes its gradient through to
-			// a residual; heir is the last. Other parents' sums only add g
-			// into storage of their own.
-			var heir *Value
-			heirs := 0
 			for j, p := range n.parents {
 				if grads[j] == nil || !p.RequiresGrad() {
 					continue
@@ -81,28 +75,21 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 				if !tensor.SameShape(grads[j], p.Data) {
 					panic(shapeError(n.op, j, grads[j].Shape(), p.Data.Shape()))
 				}
-				switch {
-				case p.pending == nil:
-					p.pending = grads[j]
-					if tensor.Overlaps(g, grads[j]) {
+				p.addGrad(grads[j])
+			}
+			// The engine's own g, borrowed by the op, and now held by the
+			// sums that start with it (a residual's passes it through):
+			// held by one, it belongs to that sum, to be added to and freed
+			// in turn; held by none, it is spent; held by two, it is shared
+			// and left alone.
+			if owned && n.borrows {
+				var heir *Value
+				heirs := 0
+				for _, p := range n.parents {
+					if p != heir && p.pending != nil && tensor.Overlaps(p.pending, g) {
 						heirs, heir = heirs+1, p
 					}
-				case p.owned:
-					p.pending.AddInPlace(grads[j])
-				default: // the sum so far is shared: start one of the engine's own
-					sum := newScratch(p.Data.Shape())
-					sum.CopyFrom(p.pending)
-					sum.AddInPlace(grads[j])
-					p.pending, p.owned = sum, true
 				}
-			}
-			if heirs == 1 && !tensor.Overlaps(heir.pending, g) {
-				heirs = 0 // the parent came twice: its second term replaced g with a sum of its own
-			}
-			// The engine's own g, borrowed by the op: held by one sum, it
-			// belongs to that sum, to be added to and freed in turn; held
-			// by none, it is spent; held by two, it is shared and left alone.
-			if owned && n.borrows {
 				switch heirs {
 				case 0:
 					freeScratch(g)
@@ -111,7 +98,7 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 				}
 			}
 			for _, t := range n.kept {
-				if !passedOn(t, grads) {
+				if !overlapsAny(t, grads...) {
 					freeScratch(t)
 				}
 			}
@@ -127,10 +114,11 @@ func (v *Value) BackwardWith(seed *tensor.Tensor) {
 	done = true
 }
 
-// passedOn reports whether any of grads shares storage with g.
-func passedOn(g *tensor.Tensor, grads []*tensor.Tensor) bool {
-	for _, d := range grads {
-		if d != nil && tensor.Overlaps(g, d) {
+// overlapsAny reports whether t shares storage with any of ts (nil ones
+// aside).
+func overlapsAny(t *tensor.Tensor, ts ...*tensor.Tensor) bool {
+	for _, u := range ts {
+		if u != nil && tensor.Overlaps(t, u) {
 			return true
 		}
 	}

@@ -172,6 +172,24 @@ func (v *Value) AddToGrad(write func(dst *tensor.Tensor, accumulate bool)) {
 	}
 }
 
+// addGrad adds grad, a gradient an op returned for v, into v's sum: as
+// the sum's first term, grad itself (it may be shared, so the sum is not
+// owned); into a sum the engine owns, in place; into a shared sum, by
+// starting one of the engine's own.
+func (v *Value) addGrad(grad *tensor.Tensor) {
+	switch {
+	case v.pending == nil:
+		v.pending = grad
+	case v.owned:
+		v.pending.AddInPlace(grad)
+	default:
+		sum := v.sumStorage()
+		sum.CopyFrom(v.pending)
+		sum.AddInPlace(grad)
+		v.pending, v.owned = sum, true
+	}
+}
+
 // sumStorage returns storage, with undefined contents, for the gradient
 // sum that the engine starts for v during Backward. A leaf without a Grad
 // adopts that sum as its Grad when its turn comes, so it takes the storage
