@@ -56,11 +56,8 @@ func dots(dot dotFunc, m, n, k int, a []float32, lda int, b []float32, ldb int, 
 	for i := 0; i < m; i += 2 {
 		i1 := min(i+1, m-1)
 		dot(k, &a[i*lda], &a[i1*lda], rows[0], rows[1], rows[2], rows[3], &out[0])
-		for r, ir := range [2]int{i, i1} {
-			if r == 1 && ir == i {
-				break
-			}
-			cr := c[ir*ldc : ir*ldc+n]
+		for r := range i1 - i + 1 { // both rows, or the last one alone
+			cr := c[(i+r)*ldc : (i+r)*ldc+n]
 			if accumulate {
 				for j := range cr {
 					cr[j] += out[r*4+j]
@@ -97,10 +94,15 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 // kernel wrote it, while it is in cache. It panics as Gemm does, or if
 // bias has fewer than n values.
 func GemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, checkBias(bias, n), nil)
+}
+
+// checkBias returns bias cut to its n values, or panics if it has fewer.
+func checkBias(bias []float32, n int) []float32 {
 	if len(bias) < n {
 		panic(fmt.Sprintf("gemm: len(bias) = %d for n = %d", len(bias), n))
 	}
-	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, bias[:n:n], nil)
+	return bias[:n:n]
 }
 
 // A Triangle says which half of op(A) holds zeros, so that a product may
@@ -143,10 +145,7 @@ type Epilogue func(i0, i1, j0, j1 int)
 // It panics as GemmBias does.
 func GemmEpilogue(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32, epi Epilogue) {
 	if bias != nil {
-		if len(bias) < n {
-			panic(fmt.Sprintf("gemm: len(bias) = %d for n = %d", len(bias), n))
-		}
-		bias = bias[:n:n]
+		bias = checkBias(bias, n)
 	}
 	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, epi)
 }
@@ -169,10 +168,7 @@ func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 				clear(c[i*ldc : i*ldc+n])
 			}
 		}
-		addBiasRows(c, ldc, m, bias)
-		if epi != nil {
-			epi(0, m, 0, n)
-		}
+		finish(c, ldc, m, n, bias, epi)
 		return
 	}
 	if transA {
@@ -186,24 +182,9 @@ func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda in
 		checkMatrix("b", b, k, n, ldb)
 	}
 	ker := active.Load()
-	done := true // a shortcut below computed C; the bias then goes in after
-	switch {
-	case tri != Full:
-		done = false // only the blocked path below skips the triangle
-	case m*n*k <= tinyMNK:
-		tiny(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
-	case useDot && ker.dot != nil && !transA && transB && n <= 4 && n < m:
-		dots(ker.dot, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
-	case transposeNarrow && n < m && n <= ker.nr/4:
-		transposed(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
-	default:
-		done = false
-	}
-	if done {
-		addBiasRows(c, ldc, m, bias)
-		if epi != nil {
-			epi(0, m, 0, n)
-		}
+	// Only the blocked path below skips a triangle's zero blocks.
+	if tri == Full && shortcut(ker, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate) {
+		finish(c, ldc, m, n, bias, epi)
 		return
 	}
 	g := callPool.Get().(*call)
@@ -371,11 +352,29 @@ func (g *call) runPart(w int, buf *buffers) {
 	g.run(0, g.m, j0, j1, buf)
 }
 
-// addBiasRows adds bias to each of the m rows of C, for the paths that do
-// not go through tiles; nothing for a nil bias.
-func addBiasRows(c []float32, ldc, m int, bias []float32) {
-	if bias == nil {
-		return
+// shortcut computes C by one of the paths for small or narrow products,
+// if one fits, and reports whether it did.
+func shortcut(ker *kernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) bool {
+	switch {
+	case m*n*k <= tinyMNK:
+		tiny(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	case useDot && ker.dot != nil && !transA && transB && n <= 4 && n < m:
+		dots(ker.dot, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	case transposeNarrow && n < m && n <= ker.nr/4:
+		transposed(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	default:
+		return false
 	}
-	addBiasGo(&c[0], ldc, &bias[0], m, len(bias))
+	return true
+}
+
+// finish adds bias (nil for none) to each of the m rows of C and hands all
+// of C to epi (nil for none), for the paths that do not go through tiles.
+func finish(c []float32, ldc, m, n int, bias []float32, epi Epilogue) {
+	if bias != nil {
+		addBiasGo(&c[0], ldc, &bias[0], m, len(bias))
+	}
+	if epi != nil {
+		epi(0, m, 0, n)
+	}
 }

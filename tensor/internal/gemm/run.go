@@ -155,14 +155,9 @@ func (g *call) panel(ir, h, ib, jb, je, pc, kb, acc int, bias bool, buf *buffers
 			}
 		}
 		if bias {
-			g.addBias(ir, h, jr, w)
+			ker.bias(&g.c[ir*g.ldc+jr], g.ldc, &g.bias[jr], h, w)
 		}
 	}
-}
-
-// addBias adds GemmBias's bias to the h×w tile of C at (ir, jr).
-func (g *call) addBias(ir, h, jr, w int) {
-	g.ker.bias(&g.c[ir*g.ldc+jr], g.ldc, &g.bias[jr], h, w)
 }
 
 // tiny computes a product too small to pack: C = op(A)·op(B) or C +=, with
