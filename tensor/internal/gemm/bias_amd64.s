@@ -13,28 +13,14 @@ TEXT ·addBiasAVX512(SB), NOSPLIT, $0-40
 	MOVQ ldc+8(FP), R8
 	SHLQ $2, R8
 	MOVQ bias+16(FP), SI
-	MOVQ w+32(FP), BX
-	MOVL $0xffff, AX
-	CMPQ BX, $16
-	JGE  lowmask
-	MOVQ BX, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
+	MOVQ w+32(FP), CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX // the low w bits, w <= 32
+	KMOVD AX, K1
+	KSHIFTRD $16, K1, K2 // K1's low 16 bits mask the first vector
 
-lowmask:
-	KMOVW AX, K1
-	XORL  AX, AX
-	SUBQ  $16, BX
-	JLE   highmask
-	MOVQ  BX, CX
-	MOVL  $1, AX
-	SHLL  CX, AX
-	DECL  AX
-
-highmask:
-	KMOVW AX, K2
-	MOVQ  h+24(FP), CX
+	MOVQ h+24(FP), CX
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z 64(SI), K2, Z1
 
