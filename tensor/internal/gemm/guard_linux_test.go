@@ -9,30 +9,35 @@ import (
 	"unsafe"
 )
 
-// TestGemmReadsNoFurtherThanB places B at the very end of a page that is
-// followed by an inaccessible one, with a partial last column panel read in
-// place: a kernel that loaded past B's last column would fault.
-func TestGemmReadsNoFurtherThanB(t *testing.T) {
-	const pages = 8 // the last one the guard
+// guarded returns the floats of pages-1 pages that end where an
+// inaccessible page begins, unmapped when t ends; it skips t where the
+// system will not map them.
+func guarded(t *testing.T, pages int) []float32 {
 	page := syscall.Getpagesize()
 	mem, err := syscall.Mmap(-1, 0, pages*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != nil {
 		t.Skip("mmap:", err)
 	}
-	defer syscall.Munmap(mem)
+	t.Cleanup(func() { syscall.Munmap(mem) })
 	guard := (pages - 1) * page
 	if err := syscall.Mprotect(mem[guard:], syscall.PROT_NONE); err != nil {
 		t.Skip("mprotect:", err)
 	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&mem[0])), guard/4)
+}
+
+// TestGemmReadsNoFurtherThanB places B at the very end of a page that is
+// followed by an inaccessible one, with a partial last column panel read in
+// place: a kernel that loaded past B's last column would fault.
+func TestGemmReadsNoFurtherThanB(t *testing.T) {
+	mem := guarded(t, 8)
 	rng := rand.New(rand.NewPCG(9, 10))
 	withKernel(t, func(t *testing.T) {
 		for _, s := range [][3]int{{20, 17, 8}, {13, 5, 40}, {40, 47, 33}, {3, 31, 64}} {
 			for _, acc := range []bool{false, true} {
 				m, n, k := s[0], s[1], s[2]
 				o := newOperands(rng, false, false, acc, m, n, k, 0)
-				// B's k×n floats end where the guard page begins.
-				end := unsafe.Pointer(&mem[guard])
-				b := unsafe.Slice((*float32)(unsafe.Add(end, -4*k*n)), k*n)
+				b := mem[len(mem)-k*n:] // B's k×n floats end where the guard page begins
 				copy(b, o.b)
 				o.b = b
 				o.check(t, o.run())
@@ -45,19 +50,7 @@ func TestGemmReadsNoFurtherThanB(t *testing.T) {
 // where an inaccessible page begins, for every width of a last column
 // tile: a bias routine that touched a lane past the tile would fault.
 func TestBiasReadsNoFurther(t *testing.T) {
-	page := syscall.Getpagesize()
-	guarded := func() []float32 {
-		mem, err := syscall.Mmap(-1, 0, 4*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-		if err != nil {
-			t.Skip("mmap:", err)
-		}
-		t.Cleanup(func() { syscall.Munmap(mem) })
-		if err := syscall.Mprotect(mem[3*page:], syscall.PROT_NONE); err != nil {
-			t.Skip("mprotect:", err)
-		}
-		return unsafe.Slice((*float32)(unsafe.Pointer(&mem[0])), 3*page/4)
-	}
-	cm, bm := guarded(), guarded()
+	cm, bm := guarded(t, 4), guarded(t, 4)
 	rng := rand.New(rand.NewPCG(11, 12))
 	withKernel(t, func(t *testing.T) {
 		for n := 33; n <= 64; n++ { // a full tile of 32 and a last one of 1 to 32
