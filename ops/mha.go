@@ -39,16 +39,6 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 	if T == 0 || C == 0 {
 		B = 0 // no head has a row or a column: nothing to compute either way
 	}
-	// byW multiplies by the weights or their gradient, (T, T) matrices
-	// that causal makes zero above the diagonal (op(a) lower triangular, or
-	// upper when transposed): GemmTri then skips their zero blocks.
-	byW := func(tri tensor.Triangle, transA bool, a, b []float32, ldb int, c []float32, ldc int, acc bool) {
-		if causal {
-			tensor.GemmTri(tri, transA, false, T, D, T, a, T, b, ldb, c, ldc, acc)
-		} else {
-			tensor.Gemm(transA, false, T, D, T, a, T, b, ldb, c, ldc, acc)
-		}
-	}
 	// The heads are independent: they run in parallel, grain heads at a
 	// time, each computed as it would be alone.
 	grain := 1 + headGrain/max(1, T*T*D)
@@ -63,7 +53,7 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 			wbh := wd[at : at+T*T]
 			tensor.Gemm(false, true, T, T, D, q, 3*C, k, 3*C, wbh, T, false) // scores = q·kᵀ: (T,D)(D,T) -> (T,T)
 			softmaxHead(wbh, keep, at, T, causal, scale)
-			byW(tensor.LowerTriangle, false, wbh, v, 3*C, o[b*T*C+h*D:], C, false) // out = w·v: (T,T)(T,D) -> (T,D)
+			byW(causal, tensor.LowerTriangle, false, T, D, wbh, v, 3*C, o[b*T*C+h*D:], C, false) // out = w·v: (T,T)(T,D) -> (T,D)
 		}
 	})
 	return autograd.RecordBorrowing("MultiHeadSelfAttention", out, func(g *tensor.Tensor) []*tensor.Tensor {
@@ -87,12 +77,24 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 					// w = softmax(scale·scores) per row, so ds = scale·w·(dw - Σ_j dw_j·w_j);
 					// masked keys have w = 0 and get 0.
 					vecmath.SoftmaxGradRows(ds, ds, wbh, T, scale)
-					byW(tensor.LowerTriangle, false, ds, k, 3*C, dq, 3*C, accumulate) // scores = q·kᵀ, so dq = ds·k: (T,T)(T,D) -> (T,D)
-					byW(tensor.UpperTriangle, true, ds, q, 3*C, dk, 3*C, accumulate)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
-					byW(tensor.UpperTriangle, true, wbh, gbh, C, dv, 3*C, accumulate) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)
+					byW(causal, tensor.LowerTriangle, false, T, D, ds, k, 3*C, dq, 3*C, accumulate) // scores = q·kᵀ, so dq = ds·k: (T,T)(T,D) -> (T,D)
+					byW(causal, tensor.UpperTriangle, true, T, D, ds, q, 3*C, dk, 3*C, accumulate)  // dk = dsᵀ·q: (T,T)(T,D) -> (T,D)
+					byW(causal, tensor.UpperTriangle, true, T, D, wbh, gbh, C, dv, 3*C, accumulate) // dv = wᵀ·g: (T,T)(T,D) -> (T,D)
 				}
 			})
 		})
 		return []*tensor.Tensor{nil}
 	}, qkv).Keep(w).OwnsData()
+}
+
+// byW multiplies by a head's weights or their gradient, a (T, T) matrix
+// a, into the (T, D) c: causal makes a zero above the diagonal (op(a)
+// lower triangular, or upper when transposed), and GemmTri then skips its
+// zero blocks.
+func byW(causal bool, tri tensor.Triangle, transA bool, T, D int, a, b []float32, ldb int, c []float32, ldc int, acc bool) {
+	if causal {
+		tensor.GemmTri(tri, transA, false, T, D, T, a, T, b, ldb, c, ldc, acc)
+	} else {
+		tensor.Gemm(transA, false, T, D, T, a, T, b, ldb, c, ldc, acc)
+	}
 }
