@@ -69,12 +69,7 @@ func linear(op string, r, x, w, b *autograd.Value) *autograd.Value {
 	return autograd.RecordBorrowing(op, y, func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := asMatrix(g, nout)
 		grads := make([]*tensor.Tensor, len(parents))
-		linearGrads(g, g2, x2, w, b, r, grads, ib, ir)
-		// dx = g·W: (N,out)(out,in) -> (N,in), added into x's gradient sum
-		// in the product's own pass when x already has one (a residual).
-		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
-			tensor.MatMulTInto(asMatrix(dst, in), g2, w.Data, false, false, accumulate)
-		})
+		linearGrads(g, g2, x, x2, w, b, r, grads, ib, ir)
 		return grads
 	}, parents...).OwnsData()
 }
@@ -91,11 +86,18 @@ func checkOptional(op string, b *autograd.Value, ws []int, r *autograd.Value, ys
 	}
 }
 
-// linearGrads gives the gradients of y = x·Wᵀ + b (+ r) other than x's,
-// for y's gradient g: dW = gᵀ·x, (out,N)(N,in) -> (out,in), written or
-// added straight into w's gradient; db = Σ_rows g and dr = g into grads at
-// ib and ir. g2 and x2 are g and x as (N, out) and (N, in) matrices.
-func linearGrads(g, g2, x2 *tensor.Tensor, w, b, r *autograd.Value, grads []*tensor.Tensor, ib, ir int) {
+// linearGrads gives the gradients of y = x·Wᵀ + b (+ r) for y's gradient
+// g: dW = gᵀ·x, (out,N)(N,in) -> (out,in), and dx = g·W, (N,out)(out,in) ->
+// (N,in), written or added straight into the gradients of w and x (in the
+// product's own pass when x already has one, a residual); db = Σ_rows g
+// and dr = g into grads at ib and ir. g2 and x2 are g and x's data as (N,
+// out) and (N, in) matrices; x nil leaves dx to the caller.
+func linearGrads(g, g2 *tensor.Tensor, x *autograd.Value, x2 *tensor.Tensor, w, b, r *autograd.Value, grads []*tensor.Tensor, ib, ir int) {
+	if x != nil {
+		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+			tensor.MatMulTInto(asMatrix(dst, x2.Dim(1)), g2, w.Data, false, false, accumulate)
+		})
+	}
 	w.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
 		tensor.MatMulTInto(dst, g2, x2, true, false, accumulate)
 	})
@@ -190,7 +192,7 @@ func feedForward(op string, r, x, w1, b1, w2, b2 *autograd.Value) *autograd.Valu
 	return autograd.RecordBorrowing(op, y, func(g *tensor.Tensor) []*tensor.Tensor {
 		g2 := asMatrix(g, nout)
 		grads := make([]*tensor.Tensor, len(parents))
-		linearGrads(g, g2, h, w2, b2, r, grads, ib2, ir) // y = h·W2ᵀ + b2 (+ r)
+		linearGrads(g, g2, nil, h, w2, b2, r, grads, ib2, ir) // y = h·W2ᵀ + b2 (+ r); dh below
 		if !x.RequiresGrad() && !w1.RequiresGrad() && (b1 == nil || !b1.RequiresGrad()) {
 			return grads
 		}
@@ -202,12 +204,8 @@ func feedForward(op string, r, x, w1, b1, w2, b2 *autograd.Value) *autograd.Valu
 		tensor.GemmEpilogue(false, false, N, hid, nout, g.Data(), nout, w2.Data.Data(), hid, hd, hid, false, nil, func(i0, i1, j0, j1 int) {
 			blockRows(hid, i0, i1, j0, j1, func(lo, hi int) { vecmath.Mul(hd[lo:hi], hd[lo:hi], dd[lo:hi]) })
 		})
-		// pre = x·W1ᵀ + b1: dW1 and db1 as above, and dx = dpre·W1:
-		// (N,hid)(hid,in) -> (N,in).
-		linearGrads(dpre, dpre, x2, w1, b1, nil, grads, ib1, -1)
-		x.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
-			tensor.MatMulTInto(asMatrix(dst, in), dpre, w1.Data, false, false, accumulate)
-		})
+		// pre = x·W1ᵀ + b1: dx, dW1 and db1 from dpre as a Linear's.
+		linearGrads(dpre, dpre, x, x2, w1, b1, nil, grads, ib1, -1)
 		return grads
 	}, parents...).Keep(h, d).OwnsData()
 }

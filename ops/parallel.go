@@ -15,9 +15,9 @@ const (
 )
 
 // chunks calls fn(lo, hi) on ranges that cover [0, n) elements, in
-// parallel for a long slice. Ranges start at multiples of 64, so that each
-// kernel vector covers the same elements as in one call fn(0, n): an
-// elementwise result has the same bits for any thread count.
+// parallel for a long slice. The kernels it runs are elementwise, so their
+// results do not depend on the ranges; ranges start at multiples of 64
+// so that each holds whole vectors.
 func chunks(n int, fn func(lo, hi int)) {
 	const unit = 64
 	tensor.ParallelFor((n+unit-1)/unit, elemGrain/unit, func(lo, hi int) { fn(lo*unit, min(hi*unit, n)) })
