@@ -123,13 +123,18 @@ func (it *stridedIter) next() {
 type rowKernel func(dst, a, b []float32, sa, sb int)
 
 // broadcastInto fills dst, of shape out, with k applied to a and b broadcast
-// to out. dst may alias a when a already has shape out.
-func broadcastInto(fn string, dst []float32, out []int, a, b *Tensor, k rowKernel) {
+// to out. dst may alias a when a already has shape out. When both operands
+// advance by one along rows of at least vecRowMin, vv (if not nil), the
+// operation's whole-slice kernel, does each row instead.
+func broadcastInto(fn string, dst []float32, out []int, a, b *Tensor, k rowKernel, vv func(dst, a, b []float32)) {
 	if len(dst) == 0 {
 		return
 	}
 	it := newStridedIter(fn, out, broadcastStrides(a.shape, out), broadcastStrides(b.shape, out))
 	n, sa, sb := it.row()
+	if vv != nil && sa == 1 && sb == 1 && n >= vecRowMin {
+		k = func(d, a, b []float32, _, _ int) { vv(d, a, b) }
+	}
 	for o := 0; o < len(dst); o += n {
 		k(dst[o:o+n], a.data[it.offA:], b.data[it.offB:], sa, sb)
 		it.next()

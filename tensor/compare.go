@@ -69,7 +69,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 	shape := broadcastShape("Where", broadcastShape("Where", cond.shape, a.shape), b.shape)
 	// The result starts as a, and b's elements replace it where cond is 0.
 	out := BroadcastTo(a, shape...)
-	broadcastInto("Where", out.data, shape, cond, b, whereRow)
+	broadcastInto("Where", out.data, shape, cond, b, whereRow, nil)
 	return out
 }
 

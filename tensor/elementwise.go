@@ -45,7 +45,7 @@ func binary(fn string, a, b *Tensor, vv func(dst, a, b []float32), row rowKernel
 		return out
 	}
 	out := newTensor(fn, broadcastShape(fn, a.shape, b.shape))
-	broadcastInto(fn, out.data, out.shape, a, b, row)
+	broadcastInto(fn, out.data, out.shape, a, b, row, vv)
 	return out
 }
 
@@ -63,7 +63,7 @@ func binaryInPlace(fn string, dst, src *Tensor, vv func(dst, a, b []float32), ro
 	if s := broadcastShape(fn, dst.shape, src.shape); !slices.Equal(s, dst.shape) {
 		panic(fmt.Sprintf("tensor: shape mismatch in %s: %v cannot broadcast to %v", fn, src.shape, dst.shape))
 	}
-	broadcastInto(fn, dst.data, dst.shape, dst, src, row)
+	broadcastInto(fn, dst.data, dst.shape, dst, src, row, vv)
 }
 
 func add(x, y float32) float32     { return x + y }
@@ -89,21 +89,10 @@ func divVV(d, a, b []float32) { vec.Div(d, a, b) }
 // to (n, 12) a third less, on AVX-512).
 const vecRowMin = 12
 
-func addRow(d, a, b []float32, sa, sb int) { vecRow(vec.Add, add, d, a, b, sa, sb) }
-func subRow(d, a, b []float32, sa, sb int) { vecRow(vec.Sub, sub, d, a, b, sa, sb) }
-func mulRow(d, a, b []float32, sa, sb int) { vecRow(vec.Mul, mul, d, a, b, sa, sb) }
-func divRow(d, a, b []float32, sa, sb int) { vecRow(vec.Div, div, d, a, b, sa, sb) }
-
-// vecRow computes a broadcast row with the kernel k when both operands
-// advance by one and the row is long enough, and with zipRow and op
-// otherwise.
-func vecRow(k func(d, a, b []float32), op func(x, y float32) float32, d, a, b []float32, sa, sb int) {
-	if sa == 1 && sb == 1 && len(d) >= vecRowMin {
-		k(d, a[:len(d)], b[:len(d)])
-		return
-	}
-	zipRow(d, a, b, sa, sb, op)
-}
+func addRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, add) }
+func subRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, sub) }
+func mulRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, mul) }
+func divRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, div) }
 
 func powVV(d, a, b []float32)              { zipVV(d, a, b, pow) }
 func powRow(d, a, b []float32, sa, sb int) { zipRow(d, a, b, sa, sb, pow) }
