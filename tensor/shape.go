@@ -263,7 +263,7 @@ func Gather(t *Tensor, idx []int) *Tensor {
 // if dst's shape differs or dst shares storage with t, leaving dst
 // unchanged.
 func GatherInto(dst, t *Tensor, idx []int) *Tensor {
-	if len(t.shape) == 0 || len(dst.shape) != len(t.shape) || dst.shape[0] != len(idx) || !slices.Equal(dst.shape[1:], t.shape[1:]) {
+	if !rowsOf(dst, t, len(idx)) {
 		panic(fmt.Sprintf("tensor: GatherInto: destination %v for %d rows of %v", dst.shape, len(idx), t.shape))
 	}
 	if overlaps(dst.data, t.data) {
@@ -272,12 +272,22 @@ func GatherInto(dst, t *Tensor, idx []int) *Tensor {
 	return gather("GatherInto", dst, t, idx)
 }
 
-// gather copies the rows idx of t into out, once every index is checked,
-// so that a bad one leaves out unchanged.
-func gather(fn string, out, t *Tensor, idx []int) *Tensor {
+// rowsOf reports whether x holds n rows of t's row shape (t is not 0-d).
+func rowsOf(x, t *Tensor, n int) bool {
+	return len(t.shape) > 0 && len(x.shape) == len(t.shape) && x.shape[0] == n && slices.Equal(x.shape[1:], t.shape[1:])
+}
+
+// checkIndices panics, naming fn, unless every index is a row of t.
+func checkIndices(fn string, idx []int, t *Tensor) {
 	for _, x := range idx {
 		checkIndex(fn, x, t.shape[0], t.shape)
 	}
+}
+
+// gather copies the rows idx of t into out, once every index is checked,
+// so that a bad one leaves out unchanged.
+func gather(fn string, out, t *Tensor, idx []int) *Tensor {
+	checkIndices(fn, idx, t)
 	row := numel(fn, t.shape[1:])
 	for i, x := range idx {
 		copy(out.data[i*row:(i+1)*row], t.data[x*row:(x+1)*row])
@@ -290,12 +300,10 @@ func gather(fn string, out, t *Tensor, idx []int) *Tensor {
 // src does not have len(idx) rows of t's row shape, or an index is out of
 // range. src may share storage with t.
 func (t *Tensor) ScatterAddInPlace(idx []int, src *Tensor) {
-	if len(t.shape) == 0 || len(src.shape) != len(t.shape) || src.shape[0] != len(idx) || !slices.Equal(src.shape[1:], t.shape[1:]) {
+	if !rowsOf(src, t, len(idx)) {
 		panic(fmt.Sprintf("tensor: shape mismatch in ScatterAdd: %d indices, source %v, destination %v", len(idx), src.shape, t.shape))
 	}
-	for _, x := range idx { // all checked before t changes
-		checkIndex("ScatterAdd", x, t.shape[0], t.shape)
-	}
+	checkIndices("ScatterAdd", idx, t) // all before t changes
 	if overlaps(t.data, src.data) {
 		src = src.Clone()
 	}
