@@ -99,7 +99,7 @@ func kernel(name, reg string, mr, nv, vb, nbc int, masked bool) {
 		p("VMOVUPS %d(BX), %s", v*vb, bv(v))
 	}
 	for r := range mr {
-		if nv == 1 {
+		if nv == 1 && reg == "Z" { // embedded broadcast is EVEX, AVX-512 only
 			// A broadcast used once: the FMA's embedded broadcast saves
 			// the separate broadcast, which on Zen 4 caps a one-vector
 			// kernel at about 70% of the FMA peak.
