@@ -19,6 +19,11 @@ type kernel struct {
 	name   string
 	mr, nr int
 	fn     kernelFunc
+	// biased, where present, is fn adding bias[0:nr] to every row of the
+	// tile as it stores it, after C: C = (C + T) + bias, as GemmBias's
+	// separate pass (the bias field) would give it. It serves the full
+	// tiles of a product's last pass; the others keep the separate pass.
+	biased biasedFunc
 	// rows[h], where present, computes only the first h rows of the tile,
 	// for the last rows of C; with it a partial tile of full width needs
 	// neither wasted rows nor the buffer.
@@ -50,6 +55,8 @@ func addBiasGo(c *float32, ldc int, bias *float32, h, w int) {
 }
 
 type kernelFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
+
+type biasedFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int, bias *float32)
 
 type maskedFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int, mask int)
 

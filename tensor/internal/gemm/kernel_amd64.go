@@ -17,13 +17,22 @@ func kernAVX512(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32
 //go:noescape
 func kernAVX2(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int)
 
+// kernAVX512Bias and kernAVX2Bias are kernAVX512 and kernAVX2 adding a bias
+// row as they store (see kernel.biased).
+//
+//go:noescape
+func kernAVX512Bias(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int, bias *float32)
+
+//go:noescape
+func kernAVX2Bias(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, acc int, bias *float32)
+
 func archKernels() []*kernel {
 	var ks []*kernel
 	if cpu.X86.HasAVX512 {
-		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512, rows: edgeAVX512[:], masked: maskedAVX512, dot: dotAVX512, bias: addBiasAVX512})
+		ks = append(ks, &kernel{name: "avx512", mr: 12, nr: 32, fn: kernAVX512, biased: kernAVX512Bias, rows: edgeAVX512[:], masked: maskedAVX512, dot: dotAVX512, bias: addBiasAVX512})
 	}
 	if cpu.X86.HasAVX2FMA {
-		ks = append(ks, &kernel{name: "avx2", mr: 6, nr: 16, fn: kernAVX2, rows: edgeAVX2[:]})
+		ks = append(ks, &kernel{name: "avx2", mr: 6, nr: 16, fn: kernAVX2, biased: kernAVX2Bias, rows: edgeAVX2[:]})
 	}
 	return ks
 }

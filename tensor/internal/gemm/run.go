@@ -133,6 +133,9 @@ func (g *call) panel(ir, h, ib, jb, je, pc, kb, acc int, bias bool, buf *buffers
 			bp, ldb = &g.b[(pc+k0)*g.ldb+jr], g.ldb
 		}
 		switch {
+		case bias && w == nr && h == mr && ker.biased != nil:
+			ker.biased(kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc, &g.bias[jr])
+			continue // the bias is in
 		case w == nr && (h == mr || ker.rows != nil):
 			fn(kk, ap, rsa, csa, bp, ldb, &g.c[ir*g.ldc+jr], g.ldc, acc)
 		case ker.masked[0] != nil:
