@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gotensor/gotensor/tensor"
 )
@@ -160,7 +164,7 @@ func TestReadTensorsRejects(t *testing.T) {
 		{"negative dim", withHeader(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}`, 4), "negative dimension"},
 		{"size", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}`, 4), "shape [2] needs 8 bytes; data offsets [0 4] give 4"},
 		{"overflow", withHeader(`{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}`, 4), "needs more than 2^63 bytes"},
-		{"extra offsets", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8,99]}}`, 8), "data offsets [0 8 99]: want 2 numbers"},
+		{"extra offsets", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8,99]}}`, 8), "data offsets: more than 2 numbers"},
 		{"one offset", withHeader(`{"a":{"dtype":"F32","shape":[0],"data_offsets":[0]}}`, 0), "data offsets [0]: want 2 numbers"},
 		{"no offsets", withHeader(`{"a":{"dtype":"F32","shape":[0]}}`, 0), "data offsets []: want 2 numbers"},
 		{"reversed", withHeader(`{"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}`, 4), "data offsets [4 0]"},
@@ -169,6 +173,27 @@ func TestReadTensorsRejects(t *testing.T) {
 		{"short data", withHeader(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 4), "cover 8 bytes of a data region of 4"},
 		{"trailing data", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 8), "cover 4 bytes of a data region of 8"},
 		{"metadata", withHeader(`{"__metadata__":{"a":1}}`, 0), "__metadata__"},
+		// encoding/json would take these: fields matched without regard to
+		// case, a repeated key replacing the first, leading space.
+		{"field case", withHeader(`{"a":{"Dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4), `unknown field "Dtype"`},
+		{"field fold", withHeader(`{"a":{"dtype":"F32","ſhape":[1],"data_offsets":[0,4]}}`, 4), `unknown field "ſhape"`},
+		{"field twice", withHeader(`{"a":{"dtype":"F16","dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4), `dtype "F16"`},
+		{"dtype twice", withHeader(`{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4), `field "dtype" twice`},
+		{"tensor twice", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8), `tensor "a" twice`},
+		{"metadata twice", withHeader(`{"__metadata__":{},"__metadata__":{}}`, 0), "__metadata__ twice"},
+		{"metadata key twice", withHeader(`{"__metadata__":{"k":"1","k":"2"}}`, 0), `key "k" twice`},
+		{"leading space", withHeader(` {}`, 0), "does not begin with '{'"},
+		{"trailing value", withHeader(`{}{}`, 0), "data after the header's object"},
+		{"trailing comma", withHeader(`{"__metadata__":{},}`, 0), "want a string"},
+		{"fraction", withHeader(`{"a":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}`, 4), "not a fraction or exponent"},
+		{"exponent", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4e0]}}`, 4), "not a fraction or exponent"},
+		{"leading zero", withHeader(`{"a":{"dtype":"F32","shape":[01],"data_offsets":[0,4]}}`, 4), "want an integer"},
+		{"out of range", withHeader(`{"a":{"dtype":"F32","shape":[9223372036854775808],"data_offsets":[0,4]}}`, 4), "integer out of range"},
+		{"rank", withHeader(`{"a":{"dtype":"F32","shape":[`+strings.Repeat("1,", 64)+`1],"data_offsets":[0,4]}}`, 4), "shape: more than 64 numbers"},
+		{"control character", withHeader("{\"a\x01\":{}}", 0), "control character"},
+		{"bad escape", withHeader(`{"a\q":{}}`, 0), "invalid character"},
+		{"not utf-8", withHeader("{\"\xff\":{}}", 0), "not UTF-8"},
+		{"no dtype", withHeader(`{"a":{"shape":[0],"data_offsets":[0,0]}}`, 0), "no dtype"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -433,6 +458,78 @@ func TestWriteTensorsPanics(t *testing.T) {
 	for _, ts := range []map[string]*tensor.Tensor{{"a": nil}, {metadataKey: tensor.Zeros(1)}} {
 		if ok, msg := panics(func() { WriteTensors(path, ts, nil) }); !ok || !strings.Contains(msg, "nn: WriteTensors") {
 			t.Errorf("WriteTensors(%v): panic %v %q; want an nn: WriteTensors panic", ts, ok, msg)
+		}
+	}
+}
+
+// TestReadTensorsAccepts reads headers laid out as other writers may lay
+// them out: fields in any order, white space around every token, null or
+// empty metadata, and names with escapes, which json.Marshal writes for
+// <, > and &.
+func TestReadTensorsAccepts(t *testing.T) {
+	tests := []struct {
+		name, header string
+		n            int
+		want         map[string][]int
+		meta         map[string]string
+	}{
+		{"spaced", " {\n \"a\" : { \"shape\" : [ 1 , 2 ] , \"data_offsets\" : [ 0 , 8 ] , \"dtype\" : \"F32\" } ,\t\"__metadata__\" : null }   "[1:], 8, map[string][]int{"a": {1, 2}}, nil},
+		{"empty metadata", `{"__metadata__":{},"s":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}`, 4, map[string][]int{"s": {}}, map[string]string{}},
+		{"escapes", `{"a\u003cb\"\\\/\u00e9\ud83d\ude00":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"__metadata__":{"k\n":"v\t"}}`, 0, map[string][]int{"a<b\"\\/é😀": {0}}, map[string]string{"k\n": "v\t"}},
+	}
+	for _, tt := range tests {
+		file := withHeader(tt.header, tt.n)
+		got, meta, err := decodeTensors(bytes.NewReader(file), int64(len(file)))
+		if err != nil {
+			t.Errorf("%s: decodeTensors = %v", tt.name, err)
+			continue
+		}
+		shapes := map[string][]int{}
+		for name, x := range got {
+			shapes[name] = x.Shape()
+		}
+		if !cmp.Equal(shapes, tt.want, cmpopts.EquateEmpty()) || !cmp.Equal(meta, tt.meta) {
+			t.Errorf("%s: got %v and metadata %q; want %v and %q", tt.name, shapes, meta, tt.want, tt.meta)
+		}
+	}
+	// A round trip through WriteTensors keeps names that need escapes.
+	path := filepath.Join(t.TempDir(), "n.safetensors")
+	ts := map[string]*tensor.Tensor{"<&>\"\\\u2028é": tensor.FromSlice([]float32{1, 2}, 2)}
+	if err := WriteTensors(path, ts, map[string]string{"<": ">"}); err != nil {
+		t.Fatal(err)
+	}
+	got, meta, err := ReadTensors(path)
+	if err != nil || len(got) != 1 || got["<&>\"\\\u2028é"] == nil || meta["<"] != ">" {
+		t.Errorf("round trip of escaped names: %v, %v, %v", got, meta, err)
+	}
+}
+
+// TestReadTensorsAllocs: a header of many empty tensors, the costliest
+// per byte to read, makes ReadTensors allocate a small multiple of the
+// file's size, whether it is valid or fails at its end (the header itself
+// is one file's size).
+func TestReadTensorsAllocs(t *testing.T) {
+	var h strings.Builder
+	h.WriteString("{")
+	for i := range 20000 {
+		fmt.Fprintf(&h, `"%d":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},`, i)
+	}
+	valid := withHeader(strings.TrimSuffix(h.String(), ",")+"}", 0)
+	bad := withHeader(h.String()+`"x":{"dtype":"F32","shape":[`+strings.Repeat("1,", 100000)+`1]}}`, 0)
+	for _, tt := range []struct {
+		name  string
+		file  []byte
+		limit float64 // bytes allocated per byte of file
+	}{{"valid", valid, 6}, {"bad", bad, 3}} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err := decodeTensors(bytes.NewReader(tt.file), int64(len(tt.file)))
+		runtime.ReadMemStats(&after)
+		if (err == nil) != (tt.name == "valid") {
+			t.Fatalf("%s: decodeTensors = %v", tt.name, err)
+		}
+		if per := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(tt.file)); per > tt.limit {
+			t.Errorf("%s: decodeTensors allocated %.1f bytes per byte of a %d-byte file; want at most %v", tt.name, per, len(tt.file), tt.limit)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package nn
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/gotensor/gotensor/tensor"
 )
@@ -27,13 +29,6 @@ const MaxHeaderSize = 100 << 20
 
 // metadataKey is the header entry that holds the string-to-string metadata.
 const metadataKey = "__metadata__"
-
-// headerEntry describes one tensor in a safetensors header.
-type headerEntry struct {
-	Dtype       string  `json:"dtype"`
-	Shape       []int64 `json:"shape"`
-	DataOffsets []int64 `json:"data_offsets"` // begin and end; a slice, so that extra elements are seen
-}
 
 // WriteTensors writes tensors and metadata to path in the safetensors
 // format: an 8-byte little-endian header length N, N bytes of JSON header
@@ -73,6 +68,13 @@ func WriteTensors(path string, tensors map[string]*tensor.Tensor, metadata map[s
 	return nil
 }
 
+// fileEntry is a tensor's header entry as WriteTensors writes it.
+type fileEntry struct {
+	Dtype       string   `json:"dtype"`
+	Shape       []int64  `json:"shape"`
+	DataOffsets [2]int64 `json:"data_offsets"`
+}
+
 // encodeHeader returns the padded JSON header for tensors laid out in the
 // order of their sorted names.
 func encodeHeader(tensors map[string]*tensor.Tensor, metadata map[string]string) ([]byte, error) {
@@ -91,7 +93,7 @@ func encodeHeader(tensors map[string]*tensor.Tensor, metadata map[string]string)
 			shape = append(shape, int64(d))
 		}
 		size := 4 * int64(t.Len())
-		header[name] = headerEntry{Dtype: "F32", Shape: shape, DataOffsets: []int64{off, off + size}}
+		header[name] = fileEntry{Dtype: "F32", Shape: shape, DataOffsets: [2]int64{off, off + size}}
 		off += size
 	}
 	b, err := json.Marshal(header)
@@ -173,14 +175,19 @@ func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 // by name, with the file's metadata (nil if it has none).
 //
 // It trusts nothing in the file: the header length must be at most
-// MaxHeaderSize and fit in the file; the header must be a JSON object whose
-// entries have only the fields dtype, shape and data_offsets; every dtype
-// must be F32; data_offsets must be two numbers; every tensor's byte range
-// must lie in the data region and hold exactly 4 bytes per element of its
-// shape; and the ranges must be contiguous, without gaps or overlaps, and
-// cover the data region exactly.
+// MaxHeaderSize and fit in the file; the header must be UTF-8 JSON, an
+// object from its first byte (spaces may pad its end), with each name
+// once; every entry must have exactly the fields dtype, shape and
+// data_offsets, spelt so, each once; every dtype must be F32; a shape must
+// have at most 64 dimensions; data_offsets must be two integers; every
+// tensor's byte range must lie in the data region and hold exactly 4
+// bytes per element of its shape; and the ranges must be contiguous,
+// without gaps or overlaps, and cover the data region exactly. Metadata
+// must map strings to strings, each key once, or be null.
 // The whole header is checked before any tensor is allocated, so a corrupt
-// or hostile file makes ReadTensors allocate at most about the file's size.
+// or hostile file makes ReadTensors allocate a small multiple of the
+// file's size: the header, then under twice its size more while reading
+// it (TestReadTensorsAllocs).
 // Every such problem is an error wrapping ErrFormat. A path that is not a
 // regular file (a folder, a pipe) is an error, and so is a failed read,
 // wrapped with its cause.
@@ -227,35 +234,35 @@ func decodeTensors(r io.ReaderAt, size int64) (map[string]*tensor.Tensor, map[st
 		return nil, nil, fmt.Errorf("reading the header: %w", err)
 	}
 	start := 8 + int64(hlen)
-	entries, names, meta, err := parseHeader(header, size-start)
+	entries, meta, err := parseHeader(header, size-start)
 	if err != nil {
 		return nil, nil, err
 	}
 	// The header is valid: every range is inside the file, so the tensors
 	// together take exactly the data region's size.
-	out := make(map[string]*tensor.Tensor, len(names))
+	out := make(map[string]*tensor.Tensor, len(entries))
 	sr := bufio.NewReaderSize(io.NewSectionReader(r, start, size-start), 1<<16)
-	for _, name := range names { // in file order
-		e := entries[name]
-		shape := make([]int, len(e.Shape))
-		for i, d := range e.Shape {
+	buf := make([]byte, 4096)
+	for _, e := range entries { // in file order
+		shape := make([]int, len(e.shape))
+		for i, d := range e.shape {
 			shape[i] = int(d)
 		}
 		t := tensor.New(shape...)
-		if err := readFloats(sr, t.Data()); err != nil {
+		if err := readFloats(sr, t.Data(), buf); err != nil {
 			if isShort(err) {
-				return nil, nil, fmt.Errorf("%w: tensor %q: %w", ErrFormat, name, err)
+				return nil, nil, fmt.Errorf("%w: tensor %q: %w", ErrFormat, e.name, err)
 			}
-			return nil, nil, fmt.Errorf("reading tensor %q: %w", name, err)
+			return nil, nil, fmt.Errorf("reading tensor %q: %w", e.name, err)
 		}
-		out[name] = t
+		out[e.name] = t
 	}
 	return out, meta, nil
 }
 
-// readFloats fills xs from little-endian float32 values read from r.
-func readFloats(r io.Reader, xs []float32) error {
-	var buf [4096]byte
+// readFloats fills xs from little-endian float32 values read from r, by
+// way of buf (a multiple of 4 bytes long).
+func readFloats(r io.Reader, xs []float32, buf []byte) error {
 	for len(xs) > 0 {
 		n := min(len(xs), len(buf)/4)
 		if _, err := io.ReadFull(r, buf[:4*n]); err != nil {
@@ -278,87 +285,364 @@ func formatErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrFormat}, args...)...)
 }
 
-// parseHeader decodes and checks a header for a data region of dataLen
-// bytes. It returns the entries, their names in file order, and the
-// metadata.
-func parseHeader(header []byte, dataLen int64) (map[string]headerEntry, []string, map[string]string, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(header, &raw); err != nil {
-		return nil, nil, nil, fmt.Errorf("%w: header: %w", ErrFormat, err)
-	}
-	var meta map[string]string
-	entries := make(map[string]headerEntry, len(raw))
-	for name, msg := range raw {
-		if name == metadataKey {
-			if err := json.Unmarshal(msg, &meta); err != nil {
-				return nil, nil, nil, fmt.Errorf("%w: %s: %w", ErrFormat, metadataKey, err)
-			}
-			continue
-		}
-		e, err := parseEntry(msg)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%w: tensor %q: %w", ErrFormat, name, err)
-		}
-		entries[name] = e
-	}
-	names := slices.Collect(maps.Keys(entries))
-	slices.SortFunc(names, func(a, b string) int {
-		ea, eb := entries[a].DataOffsets, entries[b].DataOffsets
-		if ea[0] != eb[0] {
-			return int(min(max(ea[0]-eb[0], -1), 1))
-		}
-		return int(min(max(ea[1]-eb[1], -1), 1))
-	})
-	var pos int64
-	for _, name := range names {
-		off := entries[name].DataOffsets
-		if off[0] != pos {
-			return nil, nil, nil, formatErr("tensor %q has data offsets %v: want it to begin at %d, where the previous tensor ends (no gaps or overlaps)", name, off, pos)
-		}
-		pos = off[1]
-	}
-	if pos != dataLen {
-		return nil, nil, nil, formatErr("tensors cover %d bytes of a data region of %d", pos, dataLen)
-	}
-	return entries, names, meta, nil
+// maxRank bounds the dimensions of a tensor in a file that ReadTensors
+// accepts: NumPy's own limit.
+const maxRank = 64
+
+// A headerEntry is one tensor of a safetensors header: its name, shape and
+// byte range in the data region.
+type headerEntry struct {
+	name       string
+	shape      []int64
+	begin, end int64
 }
 
-// parseEntry decodes and checks one tensor's entry: dtype F32, a shape of
-// non-negative dimensions whose product times 4 is the byte length
-// data_offsets give.
-func parseEntry(msg json.RawMessage) (headerEntry, error) {
-	var e headerEntry
-	dec := json.NewDecoder(bytes.NewReader(msg))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil {
-		return e, err
+// parseHeader decodes and checks a header for a data region of dataLen
+// bytes. It returns the entries in file order and the metadata.
+//
+// The header is read by a scanner of its own rather than encoding/json,
+// which matches field names without regard to case, lets a repeated key
+// replace the first, and allocates per token: here a field must be spelt
+// exactly, no name or field may come twice, numbers must be integers, and
+// reading allocates little beyond the names and shapes it keeps, so that
+// a hostile header cannot make ReadTensors allocate much more than the
+// file's size.
+func parseHeader(header []byte, dataLen int64) ([]headerEntry, map[string]string, error) {
+	if !utf8.Valid(header) {
+		return nil, nil, formatErr("header is not UTF-8")
 	}
-	if e.Dtype != "F32" {
-		return e, fmt.Errorf("dtype %q: only F32 is supported", e.Dtype)
+	if len(header) == 0 || header[0] != '{' {
+		return nil, nil, formatErr("header does not begin with '{'")
 	}
-	if e.Shape == nil {
-		return e, errors.New("no shape")
-	}
-	if len(e.DataOffsets) != 2 {
-		return e, fmt.Errorf("data offsets %v: want 2 numbers, begin and end", e.DataOffsets)
-	}
-	begin, end := e.DataOffsets[0], e.DataOffsets[1]
-	if begin < 0 || end < begin {
-		return e, fmt.Errorf("data offsets %v", e.DataOffsets)
-	}
-	for _, d := range e.Shape {
-		if d < 0 {
-			return e, fmt.Errorf("shape %v has a negative dimension", e.Shape)
+	s := &headerScanner{b: header}
+	// An entry takes at least minEntryLen bytes: room for all of them
+	// at once costs about the header's size, where growing the slice
+	// would cost twice that.
+	entries := make([]headerEntry, 0, len(header)/minEntryLen+1)
+	var meta map[string]string
+	sawMeta := false
+	err := s.object(func(key []byte) error {
+		if name := string(key); name != metadataKey {
+			e, err := s.entry()
+			if err != nil {
+				return fmt.Errorf("tensor %q: %w", name, err)
+			}
+			e.name = name
+			entries = append(entries, e)
+			return nil
+		}
+		if sawMeta {
+			return fmt.Errorf("%s twice", metadataKey)
+		}
+		sawMeta = true
+		var err error
+		if meta, err = s.metadata(); err != nil {
+			return fmt.Errorf("%s: %w", metadataKey, err)
+		}
+		return nil
+	})
+	if err == nil {
+		if s.ws(); s.pos != len(s.b) {
+			err = s.errorf("data after the header's object")
 		}
 	}
-	if n := shapeBytes(e.Shape); n != end-begin {
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: header: %w", ErrFormat, err)
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.name
+	}
+	slices.Sort(names)
+	for i := 1; i < len(names); i++ {
+		if names[i] == names[i-1] {
+			return nil, nil, formatErr("header: tensor %q twice", names[i])
+		}
+	}
+	slices.SortFunc(entries, func(a, b headerEntry) int {
+		if a.begin != b.begin {
+			return cmp.Compare(a.begin, b.begin)
+		}
+		return cmp.Compare(a.end, b.end)
+	})
+	var pos int64
+	for _, e := range entries {
+		if e.begin != pos {
+			return nil, nil, formatErr("tensor %q has data offsets [%d %d]: want it to begin at %d, where the previous tensor ends (no gaps or overlaps)", e.name, e.begin, e.end, pos)
+		}
+		pos = e.end
+	}
+	if pos != dataLen {
+		return nil, nil, formatErr("tensors cover %d bytes of a data region of %d", pos, dataLen)
+	}
+	return entries, meta, nil
+}
+
+// A headerScanner reads the JSON of a safetensors header at b[pos:].
+type headerScanner struct {
+	b    []byte
+	pos  int
+	ints [maxRank]int64 // an array being read
+}
+
+func (s *headerScanner) errorf(format string, args ...any) error {
+	return fmt.Errorf("byte %d: "+format, append([]any{s.pos}, args...)...)
+}
+
+// ws skips white space.
+func (s *headerScanner) ws() {
+	for s.pos < len(s.b) {
+		switch s.b[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next byte after white space, or 0 at the end.
+func (s *headerScanner) peek() byte {
+	if s.ws(); s.pos < len(s.b) {
+		return s.b[s.pos]
+	}
+	return 0
+}
+
+// expect consumes the byte c, after white space.
+func (s *headerScanner) expect(c byte) error {
+	if s.peek() != c {
+		return s.errorf("want %q", c)
+	}
+	s.pos++
+	return nil
+}
+
+// object reads a JSON object, calling member for each key, decoded, with
+// the scanner at the key's value, which member must consume. The key's
+// bytes may be the header's own: member must copy what it keeps.
+func (s *headerScanner) object(member func(key []byte) error) error {
+	if err := s.expect('{'); err != nil {
+		return err
+	}
+	if s.peek() == '}' {
+		s.pos++
+		return nil
+	}
+	for {
+		key, err := s.bytes()
+		if err != nil {
+			return err
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		if err := member(key); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return nil
+		default:
+			return s.errorf("want ',' or '}'")
+		}
+	}
+}
+
+// quoted reads a JSON string and returns it as written, quotes included,
+// and whether it holds an escape.
+func (s *headerScanner) quoted() (q []byte, escaped bool, err error) {
+	if s.peek() != '"' {
+		return nil, false, s.errorf("want a string")
+	}
+	for i := s.pos + 1; i < len(s.b); i++ {
+		switch c := s.b[i]; {
+		case c == '"':
+			q, s.pos = s.b[s.pos:i+1], i+1
+			return q, escaped, nil
+		case c == '\\':
+			escaped = true
+			i++ // the escaped byte; json.Unmarshal checks the escape
+		case c < 0x20:
+			return nil, false, s.errorf("control character in a string")
+		}
+	}
+	return nil, false, s.errorf("unterminated string")
+}
+
+// bytes reads a JSON string and returns it decoded: the header's own bytes
+// unless it holds an escape.
+func (s *headerScanner) bytes() ([]byte, error) {
+	q, escaped, err := s.quoted()
+	if err != nil {
+		return nil, err
+	}
+	if !escaped {
+		return q[1 : len(q)-1], nil
+	}
+	var v string
+	if err := json.Unmarshal(q, &v); err != nil {
+		return nil, s.errorf("%v", err)
+	}
+	return []byte(v), nil
+}
+
+// string reads a JSON string.
+func (s *headerScanner) string() (string, error) {
+	b, err := s.bytes()
+	return string(b), err
+}
+
+// int reads a JSON number that must be an integer within an int64.
+func (s *headerScanner) int() (int64, error) {
+	s.ws()
+	i := s.pos
+	neg := i < len(s.b) && s.b[i] == '-'
+	if neg {
+		i++
+	}
+	digits := i
+	var v int64
+	for ; i < len(s.b) && '0' <= s.b[i] && s.b[i] <= '9'; i++ {
+		d := int64(s.b[i] - '0')
+		if v > (math.MaxInt64-d)/10 {
+			return 0, s.errorf("integer out of range")
+		}
+		v = 10*v + d
+	}
+	switch {
+	case i == digits, i-digits > 1 && s.b[digits] == '0':
+		return 0, s.errorf("want an integer")
+	case i < len(s.b) && (s.b[i] == '.' || s.b[i] == 'e' || s.b[i] == 'E'):
+		return 0, s.errorf("want an integer, not a fraction or exponent")
+	}
+	s.pos = i
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// array reads a JSON array of at most len(xs) integers into xs and returns
+// how many it read; what names the array in errors.
+func (s *headerScanner) array(xs []int64, what string) (int, error) {
+	if err := s.expect('['); err != nil {
+		return 0, err
+	}
+	if s.peek() == ']' {
+		s.pos++
+		return 0, nil
+	}
+	for n := 0; ; {
+		if n == len(xs) {
+			return 0, s.errorf("%s: more than %d numbers", what, len(xs))
+		}
+		v, err := s.int()
+		if err != nil {
+			return 0, err
+		}
+		xs[n] = v
+		n++
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return n, nil
+		default:
+			return 0, s.errorf("want ',' or ']'")
+		}
+	}
+}
+
+// entry reads and checks one tensor's entry: exactly the fields dtype
+// (F32), shape (non-negative dimensions) and data_offsets (begin and end,
+// 4 bytes per element of the shape apart).
+func (s *headerScanner) entry() (headerEntry, error) {
+	var e headerEntry
+	var offsets []int64
+	var have [3]bool // dtype, shape, data_offsets
+	err := s.object(func(field []byte) error {
+		i := slices.Index(entryFields[:], string(field))
+		switch {
+		case i < 0:
+			return fmt.Errorf("unknown field %q", field)
+		case have[i]:
+			return fmt.Errorf("field %q twice", field)
+		}
+		have[i] = true
+		switch i {
+		case 0:
+			dtype, err := s.bytes()
+			if err == nil && string(dtype) != "F32" {
+				err = fmt.Errorf("dtype %q: only F32 is supported", dtype)
+			}
+			return err
+		case 1:
+			n, err := s.array(s.ints[:], "shape")
+			e.shape = slices.Clone(s.ints[:n])
+			return err
+		}
+		n, err := s.array(s.ints[:2], "data offsets")
+		offsets = slices.Clone(s.ints[:n])
+		return err
+	})
+	switch {
+	case err != nil:
+		return e, err
+	case !have[0]:
+		return e, errors.New("no dtype")
+	case !have[1]:
+		return e, errors.New("no shape")
+	case len(offsets) != 2:
+		return e, fmt.Errorf("data offsets %v: want 2 numbers, begin and end", offsets)
+	}
+	e.begin, e.end = offsets[0], offsets[1]
+	if e.begin < 0 || e.end < e.begin {
+		return e, fmt.Errorf("data offsets %v", offsets)
+	}
+	for _, d := range e.shape {
+		if d < 0 {
+			return e, fmt.Errorf("shape %v has a negative dimension", e.shape)
+		}
+	}
+	if n := shapeBytes(e.shape); n != e.end-e.begin {
 		need := "more than 2^63"
 		if n >= 0 {
 			need = strconv.FormatInt(n, 10)
 		}
-		return e, fmt.Errorf("shape %v needs %s bytes; data offsets %v give %d", e.Shape, need, e.DataOffsets, end-begin)
+		return e, fmt.Errorf("shape %v needs %s bytes; data offsets %v give %d", e.shape, need, offsets, e.end-e.begin)
 	}
 	return e, nil
+}
+
+// minEntryLen is the length of the shortest tensor entry in a header,
+// `"":{"dtype":"F32","shape":[],"data_offsets":[0,0]}`.
+const minEntryLen = 50
+
+// entryFields are the fields of a tensor's entry.
+var entryFields = [...]string{"dtype", "shape", "data_offsets"}
+
+// metadata reads the metadata: null, or an object of strings, each key
+// once.
+func (s *headerScanner) metadata() (map[string]string, error) {
+	if s.peek() == 'n' && bytes.HasPrefix(s.b[s.pos:], []byte("null")) {
+		s.pos += 4
+		return nil, nil
+	}
+	meta := map[string]string{}
+	err := s.object(func(key []byte) error {
+		if _, ok := meta[string(key)]; ok {
+			return fmt.Errorf("key %q twice", key)
+		}
+		v, err := s.string()
+		meta[string(key)] = v
+		return err
+	})
+	return meta, err
 }
 
 // shapeBytes returns the byte size 4·Πshape of a float32 tensor of a shape
