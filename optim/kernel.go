@@ -37,7 +37,7 @@ func adamUpdate(p, g, m, v []float32, c *adamCoef) {
 //	p' = p·shrink
 //	g' = g + l2·p'
 //	m  = b1·m + c1·g'
-//	v  = b2·v + c2·g'²
+//	v  = b2·v + (c2·g')·g'       (PyTorch's addcmul order: g'² overflows past 1.8e19)
 //	p  = p' + step·m/(√v·inv + eps)
 //
 // The vector kernel computes the same expressions in the same order, with
@@ -52,7 +52,7 @@ func adamGo(p, g, m, v []float32, c *adamCoef) {
 		pi := float32(p[i] * shrink)
 		gi := g[i] + float32(l2*pi)
 		mi := float32(b1*m[i]) + float32(c1*gi)
-		vi := float32(b2*v[i]) + float32(c2*float32(gi*gi))
+		vi := float32(b2*v[i]) + float32(float32(c2*gi)*gi)
 		m[i], v[i] = mi, vi
 		denom := float32(float32(math.Sqrt(float64(vi)))*inv) + eps
 		p[i] = pi + float32(step*(mi/denom))

@@ -37,8 +37,8 @@ loop:
 	VMOVUPS Y2, (R8)
 	VMOVUPS (R9), Y3
 	VMULPS  Y11, Y3, Y3 // b2·v
-	VMULPS  Y1, Y1, Y4  // gi²
-	VMULPS  Y12, Y4, Y4 // c2·gi²
+	VMULPS  Y12, Y1, Y4 // c2·gi
+	VMULPS  Y1, Y4, Y4  // (c2·gi)·gi
 	VADDPS  Y4, Y3, Y3  // vi
 	VMOVUPS Y3, (R9)
 	VSQRTPS Y3, Y3      // √vi

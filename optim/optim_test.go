@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -286,5 +287,27 @@ func BenchmarkStep(b *testing.B) {
 				opt.Step()
 			}
 		})
+	}
+}
+
+// TestAdamHugeGradient: a gradient past 1.8e19, whose square overflows
+// float32, still moves the parameter by about lr a step, as in PyTorch,
+// whose addcmul forms (1−β₂)·g before multiplying by g again. Squaring g
+// first made v infinite and froze the parameter for good. Eleven elements
+// take the vector kernel and the scalar loop both.
+func TestAdamHugeGradient(t *testing.T) {
+	for _, decoupled := range []bool{false, true} {
+		p := autograd.Param(tensor.Ones(11))
+		o := newAdam("test", []*autograd.Value{p}, AdamConfig{LR: 0.1}, decoupled)
+		for step := 1; step <= 3; step++ {
+			p.Grad = tensor.Full(3e19, 11)
+			o.Step()
+			want := 1 - 0.1*float64(step)
+			for i, x := range p.Data.Data() {
+				if math.Abs(float64(x)-want) > 1e-6 {
+					t.Fatalf("decoupled %v, step %d: p[%d] = %v; want %v", decoupled, step, i, x, want)
+				}
+			}
+		}
 	}
 }
