@@ -133,6 +133,21 @@ func TestSumTo(t *testing.T) {
 			t.Errorf("<BroadcastTo(b), g> = %v but <b, SumTo(g, %v)> = %v", lhs, shape, rhs)
 		}
 	}
+	// Sums over leading dimensions only take the column-sum kernel: rows
+	// in odd number, strips of 32 columns and a partial one.
+	g := Randn(rng, 5, 7, 33)
+	for _, shape := range [][]int{{7, 33}, {1, 7, 33}, {1, 1, 33}, {33}} {
+		got := SumTo(g, shape...).Data()
+		for j := range got {
+			var want float64
+			for i := range 5 * 7 * 33 / len(got) {
+				want += float64(g.Data()[i*len(got)+j])
+			}
+			if math.Abs(float64(got[j])-want) > 1e-6*math.Abs(want)+1e-6 {
+				t.Fatalf("SumTo(g, %v)[%d] = %v; want %v", shape, j, got[j], want)
+			}
+		}
+	}
 	checkTensor(t, "SumTo of empty", SumTo(Zeros(0, 3), 3), []int{3}, []float32{0, 0, 0})
 	wantPanic(t, "SumTo", func() { SumTo(x, 2, 2) }, "SumTo", "[2 2]", "[4 2 3]")
 }
