@@ -121,6 +121,19 @@ func Var(t *Tensor, ax int, keepdim bool) *Tensor {
 // and ties go to the first position, as in NumPy.
 func extremeBlock(sign float32, index bool) reduceBlock {
 	return func(dst, src []float32, n, inner int) {
+		if inner == 1 {
+			// Along the last axis (a row of logits): each row alone,
+			// without the sign products of the general loop.
+			for o := range dst {
+				at := extremeAt(src[o*n:(o+1)*n], sign > 0)
+				if index {
+					dst[o] = float32(at)
+				} else {
+					dst[o] = src[o*n+at]
+				}
+			}
+			return
+		}
 		for o := 0; o < len(dst); o += inner {
 			block := src[o*n : (o+inner)*n]
 			for j := range inner {
@@ -139,6 +152,21 @@ func extremeBlock(sign float32, index bool) reduceBlock {
 			}
 		}
 	}
+}
+
+// extremeAt returns the position of the first maximum of row (the first
+// minimum if !largest), or of its first NaN if it has one. row is not
+// empty.
+func extremeAt(row []float32, largest bool) int {
+	best, at := row[0], 0
+	for i, v := range row {
+		if (largest && v > best) || (!largest && v < best) {
+			best, at = v, i
+		} else if v != v {
+			return i
+		}
+	}
+	return at
 }
 
 // Max returns the maximum over axis ax. A NaN gives NaN. It panics if the
