@@ -47,6 +47,13 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 			// Head (b, h): its q, k and v are (T, D) blocks of rows 3C
 			// apart, its output a (T, D) block of rows C apart.
 			b, h := i/H, i%H
+			if h == 0 && b+1 < B {
+				// The next sequence's rows, while this one's heads run:
+				// in a training step they are out of cache.
+				vecmath.Prefetch(x[(b+1)*T*3*C : (b+2)*T*3*C])
+				vecmath.Prefetch(wd[(b+1)*H*T*T : (b+2)*H*T*T])
+				vecmath.Prefetch(o[(b+1)*T*C : (b+2)*T*C])
+			}
 			q := x[b*T*3*C+h*D:]
 			k, v := q[C:], q[2*C:]
 			at := i * T * T
@@ -66,6 +73,12 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 				ds := make([]float32, T*T) // one head's score gradient
 				for i := lo; i < hi; i++ {
 					b, h := i/H, i%H
+					if h == 0 && b+1 < B {
+						vecmath.Prefetch(x[(b+1)*T*3*C : (b+2)*T*3*C])
+						vecmath.Prefetch(gd[(b+1)*T*C : (b+2)*T*C])
+						vecmath.Prefetch(wd[(b+1)*H*T*T : (b+2)*H*T*T])
+						vecmath.Prefetch(dd[(b+1)*T*3*C : (b+2)*T*3*C])
+					}
 					q := x[b*T*3*C+h*D:]
 					k, v := q[C:], q[2*C:]
 					dq := dd[b*T*3*C+h*D:]

@@ -185,3 +185,12 @@ func softmaxGradRowsAsm(d, g, y []float32, n int, scale float32) bool {
 	softmaxGradRowsAVX512(&d[0], &g[0], &y[0], len(d)/n, n, scale)
 	return true
 }
+
+//go:noescape
+func prefetchAsm(p *float32, n int)
+
+func prefetch(x []float32) {
+	if len(x) > 0 {
+		prefetchAsm(&x[0], len(x))
+	}
+}

@@ -920,3 +920,21 @@ sgrrow:
 sgrdone:
 	VZEROUPPER
 	RET
+
+// func prefetchAsm(p *float32, n int)
+// PREFETCHT0 of every 64-byte line of the n floats at p.
+TEXT ·prefetchAsm(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	LEAQ (SI)(CX*4), CX
+	ANDQ $-64, SI // the line of the first float
+
+pfloop:
+	CMPQ SI, CX
+	JAE  pfdone
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	JMP  pfloop
+
+pfdone:
+	RET

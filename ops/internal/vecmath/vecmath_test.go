@@ -380,3 +380,20 @@ func TestTanhAccuracy(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetch: Prefetch reads nothing into x and writes nothing, for any
+// length and alignment.
+func TestPrefetch(t *testing.T) {
+	x := make([]float32, 1000)
+	for i := range x {
+		x[i] = float32(i)
+	}
+	for _, s := range [][]float32{nil, x[:0], x[3:4], x[5:21], x[17:], x} {
+		Prefetch(s)
+	}
+	for i, v := range x {
+		if v != float32(i) {
+			t.Fatalf("after Prefetch, x[%d] = %v", i, v)
+		}
+	}
+}
