@@ -250,11 +250,28 @@ func (c chars) decode(toks []int) string {
 	return string(rs)
 }
 
+// maxTextBytes bounds a text file's size: each character takes some 13
+// bytes while the corpus is built.
+const maxTextBytes = 64 << 20
+
 // loadChars reads a UTF-8 text file as a character corpus for context T.
 func loadChars(path string, T int) (chars, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return chars{}, fmt.Errorf("read data: %w", err)
+	}
+	switch {
+	case !info.Mode().IsRegular():
+		return chars{}, fmt.Errorf("data file %s is not a regular file (mode %v)", path, info.Mode())
+	case info.Size() > maxTextBytes:
+		return chars{}, fmt.Errorf("data file %s has %d bytes; the limit is %d MiB", path, info.Size(), maxTextBytes>>20)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return chars{}, fmt.Errorf("read data: %w", err)
+	}
+	if len(b) > maxTextBytes { // it grew since
+		return chars{}, fmt.Errorf("data file %s has more than %d MiB", path, maxTextBytes>>20)
 	}
 	if !utf8.Valid(b) {
 		return chars{}, fmt.Errorf("data file %s is not UTF-8 text", path)

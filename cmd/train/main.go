@@ -20,8 +20,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"syscall"
@@ -211,6 +213,13 @@ func complete(o *options, set map[string]bool) error {
 	if o.Batch == 0 && k != "points" && k != "linear" {
 		o.Batch = 64
 	}
+	if k == "text" && set != nil {
+		// Checkpoints name the file absolutely, so that -resume finds it
+		// from any folder.
+		if abs, err := filepath.Abs(o.Data); err == nil {
+			o.Data = abs
+		}
+	}
 	switch {
 	case o.Model != "mlp" && o.Model != "linear" && o.Model != "transformer":
 		return usagef("-model %q: want mlp, linear or transformer", o.Model)
@@ -222,12 +231,17 @@ func complete(o *options, set map[string]bool) error {
 		return usagef("-data linear needs -model linear")
 	case !slices.Contains([]string{"sgd", "momentum", "adam", "adamw"}, o.Opt):
 		return usagef("-opt %q: want sgd, momentum, adam or adamw", o.Opt)
-	case !(o.LR > 0) || o.LR > 100:
-		return usagef("-lr %v: want a learning rate in (0, 100]", o.LR)
-	case o.WD < 0 || o.WD > 10:
+	// The float checks are written so that NaN fails them too.
+	case !(o.LR > 0 && o.LR <= 100) || float32(o.LR) == 0:
+		return usagef("-lr %v: want a learning rate in (0, 100], at least float32's smallest, 1.4e-45", o.LR)
+	case !(o.WD >= 0 && o.WD <= 10):
 		return usagef("-wd %v: want a value in [0, 10]", o.WD)
 	case o.Schedule != "constant" && o.Schedule != "step" && o.Schedule != "cosine":
 		return usagef("-schedule %q: want constant, step or cosine", o.Schedule)
+	case o.Model != "transformer" && (set["dmodel"] || set["heads"] || set["context"]):
+		return usagef("-dmodel, -heads and -context shape the transformer")
+	case o.DModel < 1 || o.Heads < 1 || o.DModel%o.Heads != 0 || o.DModel > 4096:
+		return usagef("-dmodel %d -heads %d: want heads dividing dmodel, dmodel up to 4096", o.DModel, o.Heads)
 	case o.Hidden < 1 || o.Hidden > 1<<16:
 		return usagef("-hidden %d: want 1 to 65536", o.Hidden)
 	case o.Model == "linear" && (set["hidden"] || set["layers"]):
@@ -236,32 +250,76 @@ func complete(o *options, set map[string]bool) error {
 		return usagef("-dropout applies to the transformer")
 	case set["context"] && k == "sequence" && o.Context != synthetic(o.Data).context():
 		return usagef("-context: %s has a context of %d", o.Data, synthetic(o.Data).context())
-	case o.Model != "transformer" && (set["dmodel"] || set["heads"]):
-		return usagef("-dmodel and -heads shape the transformer")
 	case o.Layers < 0 || o.Layers > 64:
 		return usagef("-layers %d: want 1 to 64", o.Layers)
-	case o.DModel < 1 || o.Heads < 1 || o.DModel%o.Heads != 0 || o.DModel > 4096:
-		return usagef("-dmodel %d -heads %d: want heads dividing dmodel", o.DModel, o.Heads)
 	case o.Context < 2 || o.Context > 4096:
 		return usagef("-context %d: want 2 to 4096", o.Context)
-	case o.Dropout < 0 || o.Dropout >= 1:
+	case !(o.Dropout >= 0 && o.Dropout < 1):
 		return usagef("-dropout %v: want a probability in [0, 1)", o.Dropout)
-	case o.Clip < 0:
-		return usagef("-clip %v: want 0 (off) or a positive norm", o.Clip)
-	case o.Batch < 0:
-		return usagef("-batch %d: want a positive size", o.Batch)
+	case !(o.Clip >= 0) || math.IsInf(o.Clip, 1):
+		return usagef("-clip %v: want 0 (off) or a positive, finite norm", o.Clip)
+	case o.Batch < 0 || o.Batch > maxBatch:
+		return usagef("-batch %d: want a positive size up to %d", o.Batch, maxBatch)
+	case k == "linear" && set["batch"]:
+		return usagef("-batch: -data linear fits by full-batch gradient descent, to compare with the normal equations")
 	case o.Steps < 0 || o.Epochs < 0:
 		return usagef("-steps and -epochs must not be negative")
+	case set["steps"] && set["epochs"]:
+		return usagef("-steps %d -epochs %d: give one or the other", o.Steps, o.Epochs)
 	case o.Epochs > 0 && k == "sequence":
 		return usagef("-epochs needs a fixed dataset; %s draws fresh sequences every step: use -steps", o.Data)
 	case o.Warmup < 0 || (o.Warmup > 0 && o.Schedule != "cosine"):
 		return usagef("-warmup %d: only with -schedule cosine", o.Warmup)
-	case o.Threads < 0 || o.EvalEvery < 0 || o.Sample < 0:
-		return usagef("-threads, -eval-every and -sample must not be negative")
+	case set["warmup"] && o.Steps > 0 && o.Warmup >= o.Steps:
+		return usagef("-warmup %d: want fewer steps than the run's %d", o.Warmup, o.Steps)
+	case o.ScheduleSteps < 0:
+		return usagef("schedule_steps %d: want a positive length", o.ScheduleSteps)
+	case o.Threads < 0 || o.Threads > maxThreads:
+		return usagef("-threads %d: want 0 (one per core) to %d", o.Threads, maxThreads)
+	case o.EvalEvery < 0 || o.Sample < 0:
+		return usagef("-eval-every and -sample must not be negative")
 	case o.Sample > 0 && k != "text":
 		return usagef("-sample generates text from a character model: use it with -data file.txt")
 	}
+	if o.Model == "transformer" {
+		if need := stepBytes(*o, o.Batch); need > maxStepBytes {
+			return usagef("-batch %d -context %d -dmodel %d -layers %d: a step would hold about %d MiB of activations; the limit is %d MiB",
+				o.Batch, o.Context, o.DModel, o.Layers, need>>20, maxStepBytes>>20)
+		}
+	}
 	return nil
+}
+
+// evalChunk returns how many held-out sequences an evaluation runs at a
+// time: 256, or as many as a step may hold when 256 would hold more.
+func evalChunk(o options) int {
+	return int(min(256, max(1, maxStepBytes/stepBytes(o, 1))))
+}
+
+// maxBatch and maxThreads bound -batch and -threads.
+const (
+	maxBatch   = 1 << 20
+	maxThreads = 1024
+)
+
+// maxStepBytes bounds the activations a transformer step may hold, so that
+// a mistyped flag gives a message rather than running out of memory. The
+// default reversal run holds about 24 MiB.
+const maxStepBytes = 4 << 30
+
+// stepBytes estimates the activations and their gradients that a
+// transformer step on batch sequences holds at once, in bytes: per
+// position and block, LayerNorm's two copies, the projections, the
+// attention weights (heads × context) and the feed-forward layer's two,
+// all twice for the gradients.
+func stepBytes(o options, batch int) int64 {
+	T := int64(o.Context)
+	if kind(o.Data) == "sequence" {
+		T = int64(synthetic(o.Data).context())
+	}
+	B, C, H, F := int64(batch), int64(o.DModel), int64(o.Heads), int64(o.Hidden)
+	perBlock := 10*C + H*T + 2*F
+	return 2 * 4 * B * T * (int64(o.Layers)*perBlock + 4*C)
 }
 
 // run is the program: it returns the exit code. Tests call it in-process.

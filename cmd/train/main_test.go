@@ -244,7 +244,24 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-data", "reverse", "-context", "16"}, "context of 32"},
 		{[]string{"-opt", "dam"}, "-opt \"dam\""},
 		{[]string{"-lr", "200"}, "-lr 200: want a learning rate in (0, 100]"},
-		{[]string{"-data", "reverse", "-dmodel", "4096", "-layers", "64", "-hidden", "65536"}, "parameters; the limit is"},
+		{[]string{"-hidden", "65536", "-layers", "64"}, "parameters; the limit is"},
+		{[]string{"-data", "reverse", "-dmodel", "4096", "-layers", "64", "-hidden", "65536"}, "MiB of activations; the limit is"},
+		{[]string{"-data", "reverse", "-batch", "100000"}, "MiB of activations"},
+		{[]string{"-data", "reverse", "-batch", "2000000000000"}, "-batch 2000000000000: want a positive size up to"},
+		{[]string{"-data", "reverse", "-dmodel", "0"}, "-dmodel 0"},
+		// NaN fails every range check.
+		{[]string{"-data", "reverse", "-dropout", "nan"}, "-dropout NaN"},
+		{[]string{"-wd", "nan"}, "-wd NaN"},
+		{[]string{"-lr", "nan"}, "-lr NaN"},
+		{[]string{"-lr", "1e-50"}, "float32's smallest"},
+		{[]string{"-clip", "nan"}, "-clip NaN"},
+		{[]string{"-clip", "inf"}, "-clip +Inf"},
+		{[]string{"-data", "linear", "-batch", "10"}, "full-batch"},
+		{[]string{"-context", "8"}, "shape the transformer"},
+		{[]string{"-steps", "100", "-epochs", "5"}, "give one or the other"},
+		{[]string{"-schedule", "cosine", "-warmup", "10", "-steps", "3"}, "-warmup 10: want fewer steps"},
+		{[]string{"-threads", "100000"}, "-threads 100000"},
+		{[]string{"-data", "/dev/zero"}, "not a regular file"},
 		{[]string{"-data", "spiral", "-model", "transformer"}, "needs a sequence dataset"},
 		{[]string{"-data", "reverse", "-epochs", "2"}, "-epochs needs a fixed dataset"},
 		{[]string{"-lr", "-1"}, "-lr -1"},
@@ -406,5 +423,20 @@ func TestCheckpointConfig(t *testing.T) {
 	const want = `{"data":"spiral","model":"mlp","hidden":100,"layers":1,"dmodel":64,"heads":4,"context":32,"dropout":0,"opt":"adam","lr":0.01,"wd":0,"schedule":"constant","warmup":0,"clip":0,"batch":0,"steps":3,"epochs":0,"seed":7,"schedule_steps":3}`
 	if meta["config"] != want {
 		t.Errorf("config = %s\nwant       %s", meta["config"], want)
+	}
+}
+
+// TestTextCheckpointNamesFileAbsolutely: a run on a text file named
+// relative to the working folder resumes from another folder.
+func TestTextCheckpointNamesFileAbsolutely(t *testing.T) {
+	corpus := writeCorpus(t)
+	out := t.TempDir()
+	t.Chdir(filepath.Dir(corpus))
+	if code, _, stderr := runTrain(t, "-data", filepath.Base(corpus), "-context", "16", "-steps", "4", "-out", out, "-quiet"); code != 0 {
+		t.Fatalf("train: exit %d, %s", code, stderr)
+	}
+	t.Chdir(t.TempDir())
+	if code, _, stderr := runTrain(t, "-resume", filepath.Join(out, checkpointName), "-steps", "6", "-quiet"); code != 0 {
+		t.Fatalf("resume from another folder: exit %d, %s", code, stderr)
 	}
 }

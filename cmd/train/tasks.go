@@ -262,6 +262,7 @@ type seqTask struct {
 	testX       []int
 	testY       []int
 	batch, T    int
+	evalChunk   int // held-out sequences a forward pass at a time
 	seed        uint64
 	gpt         *nn.GPT
 	hit99       int // the first step with held-out sequence accuracy ≥ 99%, or -1
@@ -269,7 +270,7 @@ type seqTask struct {
 }
 
 func newSeqTask(o options, rng *rand.Rand) (*seqTask, error) {
-	t := &seqTask{batch: o.Batch, seed: o.Seed, hit99: -1}
+	t := &seqTask{batch: o.Batch, evalChunk: evalChunk(o), seed: o.Seed, hit99: -1}
 	switch o.Data {
 	case "reverse":
 		t.train, t.test = reversal{reverseLen}, reversal{reverseLen}
@@ -326,7 +327,7 @@ func (t *seqTask) loss(step int) (*autograd.Value, float64) {
 // of rows whose every trained position is right (teacher-forced); for text,
 // the token accuracy.
 func (t *seqTask) eval() (loss, acc float64) {
-	const chunk = 256
+	chunk := t.evalChunk
 	rows := len(t.testY) / t.T
 	var right, tokRight, tokens int
 	evalNoGrad(t.gpt, func() {
