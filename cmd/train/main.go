@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/signal"
@@ -32,9 +33,25 @@ import (
 
 func main() {
 	setGC()
-	interrupt := make(chan os.Signal, 1)
-	signal.Notify(interrupt, os.Interrupt, syscall.SIGTERM)
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupt))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupts()))
+}
+
+// interrupts returns the channel on which run hears of Ctrl-C or SIGTERM:
+// the first stops training after the current step, with a checkpoint. A
+// second, for a step or a checkpoint that takes too long, exits at once;
+// the checkpoint's file is then the previous one, as its writes are
+// atomic.
+func interrupts() <-chan os.Signal {
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	first := make(chan os.Signal, 1)
+	go func() {
+		first <- <-signals
+		<-signals
+		fmt.Fprintln(os.Stderr, "\ntrain: interrupted twice: stopped without a checkpoint")
+		os.Exit(130)
+	}()
+	return first
 }
 
 // setGC sets the collector's target for training to 400, unless GOGC is in
@@ -93,12 +110,12 @@ type runFlags struct {
 
 // register defines the flags that set r.
 func (r *runFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&r.Threads, "threads", 0, "goroutines for matrix products (default GOMAXPROCS); results do not depend on it")
-	fs.IntVar(&r.EvalEvery, "eval-every", 0, "evaluate on held-out data and write a checkpoint every this many steps (default: about 10 times a run)")
-	fs.StringVar(&r.Out, "out", "", "run `folder` (default runs/<dataset>-<time>, or runs/chars-<time> for a text file)")
-	fs.StringVar(&r.Resume, "resume", "", "continue from this checkpoint `file`, with its settings")
-	fs.IntVar(&r.Sample, "sample", 0, "after training a character model, generate this many characters")
-	fs.BoolVar(&r.Quiet, "quiet", false, "print only the final summary")
+	fs.IntVar(&r.Threads, "threads", 0, "goroutines for matrix products (default GOMAXPROCS); results do not depend on it, e.g. -threads 1")
+	fs.IntVar(&r.EvalEvery, "eval-every", 0, "evaluate on held-out data and write a checkpoint every this many steps (default: about 10 times a run), e.g. -eval-every 50")
+	fs.StringVar(&r.Out, "out", "", "run `folder` (default runs/<dataset>-<time>, or runs/chars-<time> for a text file), e.g. -out runs/try1")
+	fs.StringVar(&r.Resume, "resume", "", "continue from this checkpoint `file`, with its settings; -steps may extend the run, e.g. -resume runs/try1/checkpoint.safetensors -steps 4000")
+	fs.IntVar(&r.Sample, "sample", 0, "after training a character model, generate this many characters, e.g. -data book.txt -sample 300")
+	fs.BoolVar(&r.Quiet, "quiet", false, "print only the final summary, e.g. -quiet")
 }
 
 // usageError is a bad flag or flag combination: exit code 2.
@@ -125,33 +142,35 @@ Examples:
 Flags:
 `
 
-func parseFlags(args []string, stderr io.Writer) (options, map[string]bool, error) {
+// parseFlags parses the command line; -help writes the help to help and
+// returns flag.ErrHelp.
+func parseFlags(args []string, help io.Writer) (options, map[string]bool, error) {
 	var o options
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.Data, "data", "spiral", "dataset: spiral, moons, circles, xor, blobs, linear, reverse, modadd, or a text `file` for a character model")
-	fs.StringVar(&o.Model, "model", "", "model: mlp, linear or transformer (default: mlp for points, linear for linear, transformer for sequences)")
-	fs.IntVar(&o.Hidden, "hidden", 0, "width of each MLP hidden layer (default 100), or of the transformer's feed-forward layer (default 4×dmodel)")
-	fs.IntVar(&o.Layers, "layers", 0, "MLP hidden layers (default 1) or transformer blocks (default 2)")
-	fs.IntVar(&o.DModel, "dmodel", 64, "transformer width d_model")
-	fs.IntVar(&o.Heads, "heads", 4, "transformer attention heads (must divide -dmodel)")
-	fs.IntVar(&o.Context, "context", 32, "transformer context length for a text file (reverse and modadd have 32)")
-	fs.Float64Var(&o.Dropout, "dropout", 0, "dropout probability in the transformer")
-	fs.StringVar(&o.Opt, "opt", "", "optimizer: sgd, momentum, adam or adamw (default: adam for points, sgd for linear, adamw for sequences)")
-	fs.Float64Var(&o.LR, "lr", 0, "learning rate (default: 0.01 adam, 1e-3 adamw, 0.1 sgd and momentum)")
-	fs.Float64Var(&o.WD, "wd", 0, "weight decay: L2 for sgd, momentum and adam, decoupled for adamw (default 0.01 for adamw, else 0)")
-	fs.StringVar(&o.Schedule, "schedule", "constant", "learning-rate schedule: constant, step (×0.1 at each third of the run) or cosine (with -warmup)")
-	fs.IntVar(&o.Warmup, "warmup", 0, "warmup steps of the cosine schedule")
-	fs.Float64Var(&o.Clip, "clip", 0, "clip the global gradient norm to this value (0: off)")
-	fs.IntVar(&o.Batch, "batch", 0, "batch size (default: the whole training set for points, 64 for sequences)")
-	fs.IntVar(&o.Steps, "steps", 0, "training steps (default depends on the dataset)")
-	fs.IntVar(&o.Epochs, "epochs", 0, "train for this many passes over a fixed dataset instead of -steps")
-	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: data, initialisation and batches")
+	fs.StringVar(&o.Data, "data", "spiral", "dataset: spiral, moons, circles, xor, blobs, linear, reverse, modadd, or a text `file` for a character model, e.g. -data moons")
+	fs.StringVar(&o.Model, "model", "", "model: mlp, linear or transformer (default: mlp for points, linear for linear, transformer for sequences), e.g. -data blobs -model linear")
+	fs.IntVar(&o.Hidden, "hidden", 0, "width of each MLP hidden layer (default 100), or of the transformer's feed-forward layer (default 4×dmodel), e.g. -hidden 32")
+	fs.IntVar(&o.Layers, "layers", 0, "MLP hidden layers (default 1) or transformer blocks (default 2), e.g. -layers 3")
+	fs.IntVar(&o.DModel, "dmodel", 64, "transformer width d_model, e.g. -data reverse -dmodel 128")
+	fs.IntVar(&o.Heads, "heads", 4, "transformer attention heads (must divide -dmodel), e.g. -data reverse -heads 8")
+	fs.IntVar(&o.Context, "context", 32, "transformer context length for a text file (reverse and modadd have 32), e.g. -data book.txt -context 64")
+	fs.Float64Var(&o.Dropout, "dropout", 0, "dropout probability in the transformer, e.g. -data reverse -dropout 0.1")
+	fs.StringVar(&o.Opt, "opt", "", "optimizer: sgd, momentum, adam or adamw (default: adam for points, sgd for linear, adamw for sequences), e.g. -opt momentum")
+	fs.Float64Var(&o.LR, "lr", 0, "learning rate (default: 0.01 adam, 1e-3 adamw, 0.1 sgd and momentum), e.g. -lr 0.003")
+	fs.Float64Var(&o.WD, "wd", 0, "weight decay: L2 for sgd, momentum and adam, decoupled for adamw (default 0.01 for adamw, else 0), e.g. -wd 1e-4")
+	fs.StringVar(&o.Schedule, "schedule", "constant", "learning-rate schedule: constant, step (×0.1 at each third of the run) or cosine (with -warmup), e.g. -schedule step")
+	fs.IntVar(&o.Warmup, "warmup", 0, "warmup steps of the cosine schedule, e.g. -schedule cosine -warmup 100")
+	fs.Float64Var(&o.Clip, "clip", 0, "clip the global gradient norm to this value (0: off), e.g. -clip 1")
+	fs.IntVar(&o.Batch, "batch", 0, "batch size (default: the whole training set for points, 64 for sequences), e.g. -batch 32")
+	fs.IntVar(&o.Steps, "steps", 0, "training steps (default depends on the dataset), e.g. -steps 500")
+	fs.IntVar(&o.Epochs, "epochs", 0, "train for this many passes over a fixed dataset instead of -steps, e.g. -data moons -batch 50 -epochs 20")
+	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: data, initialisation and batches, e.g. -seed 7")
 	o.runFlags.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, helpText)
-			fs.SetOutput(stderr)
+			fmt.Fprint(help, helpText)
+			fs.SetOutput(help)
 			fs.PrintDefaults()
 			return o, nil, err
 		}
@@ -326,7 +345,7 @@ func stepBytes(o options, batch int) int64 {
 // A value on interrupt stops training after the current step, with a
 // checkpoint.
 func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) int {
-	o, set, err := parseFlags(args, stderr)
+	o, set, err := parseFlags(args, stdout) // -help is output asked for, as in go help
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -376,13 +395,26 @@ func run(args []string, stdout, stderr io.Writer, interrupt <-chan os.Signal) in
 
 var errInterrupted = errors.New("interrupted")
 
-// runFolder returns the default run folder for a dataset.
-func runFolder(o options) string {
+// newRunFolder creates the default run folder for a dataset,
+// runs/<dataset>-<time>, with -2, -3 and so on after it when a run
+// started in the same second has that name.
+func newRunFolder(o options) (string, error) {
 	name := o.Data
 	if kind(o.Data) == "text" {
 		name = "chars"
 	}
-	return fmt.Sprintf("runs/%s-%s", name, time.Now().Format("20060102-150405"))
+	base := fmt.Sprintf("runs/%s-%s", name, time.Now().Format("20060102-150405"))
+	if err := os.MkdirAll("runs", 0o755); err != nil {
+		return "", err
+	}
+	dir := base
+	for i := 2; ; i++ {
+		err := os.Mkdir(dir, 0o755)
+		if !errors.Is(err, fs.ErrExist) {
+			return dir, err
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
 }
 
 // maxParams bounds the size of a model (1 GiB of float32 parameters), so that

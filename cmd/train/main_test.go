@@ -346,15 +346,41 @@ func TestSameResultsForAnyThreadCount(t *testing.T) {
 	}
 }
 
+// TestHelp: -help writes to stdout an explanation of every flag, each with
+// an example that names it.
 func TestHelp(t *testing.T) {
-	code, _, stderr := runTrain(t, "-help")
-	if code != 0 {
-		t.Fatalf("-help: exit %d", code)
+	code, help, stderr := runTrain(t, "-help")
+	if code != 0 || stderr != "" {
+		t.Fatalf("-help: exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(help, "Examples:") {
+		t.Errorf("-help has no examples")
 	}
 	for _, flag := range []string{"-data", "-model", "-hidden", "-layers", "-dmodel", "-heads", "-context", "-dropout", "-opt", "-lr", "-wd",
-		"-schedule", "-warmup", "-clip", "-batch", "-steps", "-epochs", "-seed", "-threads", "-eval-every", "-out", "-resume", "-sample", "-quiet", "Examples:"} {
-		if !strings.Contains(stderr, flag) {
-			t.Errorf("-help does not explain %s", flag)
+		"-schedule", "-warmup", "-clip", "-batch", "-steps", "-epochs", "-seed", "-threads", "-eval-every", "-out", "-resume", "-sample", "-quiet"} {
+		// PrintDefaults gives "  -flag ..." and then its indented usage.
+		_, after, ok := strings.Cut(help, "\n  "+flag+" ")
+		if !ok {
+			_, after, ok = strings.Cut(help, "\n  "+flag+"\n")
+		}
+		usage, _, _ := strings.Cut(after, "\n  -")
+		_, example, _ := strings.Cut(usage, "e.g. ")
+		example, _, _ = strings.Cut(strings.TrimSpace(example), " (default")
+		args := strings.Fields(example)
+		if !ok || !slices.Contains(args, flag) {
+			t.Errorf("-help explains %s as %q; want an example that uses it", flag, usage)
+			continue
+		}
+		// The example's settings are valid (files aside).
+		if i := slices.Index(args, "-resume"); i >= 0 {
+			args = slices.Delete(args, i, i+2)
+		}
+		o, set, err := parseFlags(args, io.Discard)
+		if err == nil {
+			err = complete(&o, set)
+		}
+		if err != nil {
+			t.Errorf("-help's example for %s, %q: %v", flag, example, err)
 		}
 	}
 }
@@ -396,7 +422,7 @@ func TestOutputsMatchTasks(t *testing.T) {
 			t.Errorf("synthetic(%q).context() = %d; the task has %d", data, got, want)
 		}
 	}
-	_, _, help := runTrain(t, "-help")
+	_, help, _ := runTrain(t, "-help")
 	for _, want := range []string{
 		fmt.Sprintf("reverse and modadd have %d)", synthetic("reverse").context()),
 		fmt.Sprintf("reverse and modadd have %d)", synthetic("modadd").context()),
@@ -438,5 +464,34 @@ func TestTextCheckpointNamesFileAbsolutely(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if code, _, stderr := runTrain(t, "-resume", filepath.Join(out, checkpointName), "-steps", "6", "-quiet"); code != 0 {
 		t.Fatalf("resume from another folder: exit %d, %s", code, stderr)
+	}
+}
+
+// TestStepScheduleThirds: the step schedule has three levels (for runs of
+// 3 steps or more, but 4, whose thirds round up to 2): the last step is at
+// a hundredth of the rate, never a thousandth.
+func TestStepScheduleThirds(t *testing.T) {
+	for _, total := range []int{3, 5, 100, 101, 2000} {
+		s := newSchedule(options{LR: 1, Schedule: "step", ScheduleSteps: total})
+		levels := map[float32]bool{}
+		for step := range total {
+			levels[s.LR(step)] = true
+		}
+		if last := s.LR(total - 1); len(levels) != 3 || math.Abs(float64(last)-0.01) > 1e-7 {
+			t.Errorf("%d steps: %d levels, the last %v; want 3, the last 0.01", total, len(levels), last)
+		}
+	}
+}
+
+// TestRunFoldersDoNotCollide: two runs started in the same second get
+// folders of their own.
+func TestRunFoldersDoNotCollide(t *testing.T) {
+	t.Chdir(t.TempDir())
+	o := options{Data: "spiral"}
+	a, errA := newRunFolder(o)
+	b, errB := newRunFolder(o)
+	c, errC := newRunFolder(o)
+	if errA != nil || errB != nil || errC != nil || a == b || b == c || a == c || !strings.HasPrefix(b, a) {
+		t.Errorf("run folders %q, %q, %q (%v, %v, %v); want three of the same stem", a, b, c, errA, errB, errC)
 	}
 }

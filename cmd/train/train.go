@@ -94,13 +94,15 @@ func newTrainer(o options, w io.Writer, c *checkpoint) (*trainer, error) {
 		}
 	}
 	t.dir = o.Out
-	if t.dir == "" {
-		t.dir = runFolder(o)
-		if o.Resume != "" {
-			t.dir = filepath.Dir(o.Resume)
-		}
+	switch {
+	case t.dir == "" && o.Resume != "":
+		t.dir = filepath.Dir(o.Resume)
+	case t.dir == "":
+		t.dir, err = newRunFolder(o)
+	default:
+		err = os.MkdirAll(t.dir, 0o755)
 	}
-	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+	if err != nil {
 		return nil, inputError{fmt.Errorf("cannot create the run folder: %w", err)}
 	}
 	// Writing the rows so far (those before the checkpoint, when resuming)
@@ -133,7 +135,8 @@ func newSchedule(o options) optim.Schedule {
 	lr, total := float32(o.LR), o.ScheduleSteps
 	switch o.Schedule {
 	case "step":
-		return optim.NewStepLR(lr, max(total/3, 1), 0.1)
+		// Thirds rounded up, so that the last never holds a fourth level.
+		return optim.NewStepLR(lr, max((total+2)/3, 1), 0.1)
 	case "cosine":
 		return optim.NewWarmupCosine(lr, lr/100, min(o.Warmup, total), total)
 	}
@@ -165,18 +168,20 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 	bar := newProgress(t.w, t.total, t.o.Quiet, batchMetric)
 	bar.println("%s: %s model with %d parameters, %s lr %g, %d steps, %s kernel on %d threads, run folder %s",
 		t.o.Data, t.o.Model, nn.NumParams(t.task.module()), t.o.Opt, t.o.LR, t.total, tensor.Kernel(), tensor.Threads(), t.dir)
+	interrupted := func() bool {
+		select {
+		case <-interrupt:
+			return true
+		default:
+			return false
+		}
+	}
 	for t.step < t.total {
 		if t.step == interruptAt {
 			interrupt = closedSignal
 		}
-		select {
-		case <-interrupt:
-			bar.finish()
-			if err := t.checkpoint(); err != nil {
-				return err
-			}
-			return fmt.Errorf("%w at step %d: checkpoint written; continue with -resume %s", errInterrupted, t.step, filepath.Join(t.dir, checkpointName))
-		default:
+		if interrupted() {
+			return t.stop(bar)
 		}
 		lr := t.sched.LR(t.step)
 		start := time.Now()
@@ -190,6 +195,9 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 		t.rows = append(t.rows, metric{t.step, l, acc, lr, t.spent.Seconds()})
 		bar.update(t.step, float64(l), acc, lr)
 		if t.step%every == 0 || t.step == t.total {
+			if interrupted() { // before an evaluation's wait, not after
+				return t.stop(bar)
+			}
 			if err := t.evaluate(bar); err != nil {
 				return err
 			}
@@ -197,6 +205,15 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 	}
 	bar.finish()
 	return t.finish()
+}
+
+// stop ends an interrupted run with a checkpoint.
+func (t *trainer) stop(bar *progress) error {
+	bar.finish()
+	if err := t.checkpoint(); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w at step %d: checkpoint written; continue with -resume %s", errInterrupted, t.step, filepath.Join(t.dir, checkpointName))
 }
 
 // trainStep runs step t.step at learning rate lr and returns its loss and
