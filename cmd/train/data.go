@@ -126,16 +126,23 @@ type regression struct {
 	Noise float32
 }
 
+// linearData draws the true weights of a regression on d inputs, then n
+// rows of it.
 func linearData(rng *rand.Rand, n, d int) regression {
 	w := make([]float32, d)
 	for i := range w {
 		w[i] = float32(math.Round(rng.NormFloat64()*20) / 10)
 	}
-	const b, noise = 0.5, 0.1
-	X := tensor.Randn(rng, n, d)
-	Y := tensor.AddScalar(tensor.MatMul(X, tensor.FromSlice(slices.Clone(w), d, 1)), b)
-	Y.AddInPlace(tensor.Normal(rng, 0, noise, n, 1))
-	return regression{X, Y, w, b, noise}
+	return regression{W: w, B: 0.5, Noise: 0.1}.sample(rng, n)
+}
+
+// sample returns the regression r with n new rows drawn from rng.
+func (r regression) sample(rng *rand.Rand, n int) regression {
+	d := len(r.W)
+	r.X = tensor.Randn(rng, n, d)
+	r.Y = tensor.AddScalar(tensor.MatMul(r.X, tensor.FromSlice(slices.Clone(r.W), d, 1)), r.B)
+	r.Y.AddInPlace(tensor.Normal(rng, 0, r.Noise, n, 1))
+	return r
 }
 
 // sequences is a next-token task: batches of token rows of the context

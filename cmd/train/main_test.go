@@ -495,3 +495,18 @@ func TestRunFoldersDoNotCollide(t *testing.T) {
 		t.Errorf("run folders %q, %q, %q (%v, %v, %v); want three of the same stem", a, b, c, errA, errB, errC)
 	}
 }
+
+// TestLinearHeldOut: the linear task's held-out rows are rows of the same
+// regression that training never sees.
+func TestLinearHeldOut(t *testing.T) {
+	task := newLinearTask(options{Seed: 3}, rand.New(rand.NewPCG(3, 0)))
+	if task.test.X.Dim(0) != 100 || !slices.Equal(task.test.W, task.data.W) || task.test.B != task.data.B {
+		t.Fatalf("held-out set: %d rows of w %v b %v; want 100 rows of w %v b %v", task.test.X.Dim(0), task.test.W, task.test.B, task.data.W, task.data.B)
+	}
+	train := task.data.X.Data()
+	for i, x := range task.test.X.Data()[:3] {
+		if slices.Contains(train, x) {
+			t.Errorf("held-out value %d, %v, is also a training value", i, x)
+		}
+	}
+}

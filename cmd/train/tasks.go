@@ -176,13 +176,16 @@ func (t *pointsTask) report(w io.Writer, dir string) error {
 // linearTask fits y = Xw + b by gradient descent on the mean squared error.
 type linearTask struct {
 	data regression
+	test regression // held-out rows of the same regression
 	wd   float64
 	opt  string
 	lin  *nn.Linear
 }
 
 func newLinearTask(o options, rng *rand.Rand) *linearTask {
-	return &linearTask{data: linearData(rand.New(rand.NewPCG(o.Seed, 1)), 200, 3), wd: o.WD, opt: o.Opt, lin: nn.NewLinear(rng, 3, 1, true)}
+	data := linearData(rand.New(rand.NewPCG(o.Seed, 1)), 200, 3)
+	test := data.sample(rand.New(rand.NewPCG(o.Seed, 2)), 100)
+	return &linearTask{data: data, test: test, wd: o.WD, opt: o.Opt, lin: nn.NewLinear(rng, 3, 1, true)}
 }
 
 func (t *linearTask) module() nn.Module  { return t.lin }
@@ -191,7 +194,7 @@ func (t *linearTask) stepsPerEpoch() int { return 1 }
 func (t *linearTask) eval() (float64, float64) {
 	var loss float64
 	evalNoGrad(t.lin, func() {
-		loss = float64(ops.MSE(t.lin.Forward(autograd.Const(t.data.X)), autograd.Const(t.data.Y)).Item())
+		loss = float64(ops.MSE(t.lin.Forward(autograd.Const(t.test.X)), autograd.Const(t.test.Y)).Item())
 	})
 	return loss, math.NaN()
 }
