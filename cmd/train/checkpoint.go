@@ -58,10 +58,12 @@ func (t *trainer) checkpoint() error {
 		"module_rng":  base64.StdEncoding.EncodeToString(nn.RandomState(t.task.module())),
 		"seconds":     strconv.FormatFloat(t.spent.Seconds(), 'g', -1, 64),
 	}
-	if err := nn.WriteTensors(filepath.Join(t.dir, checkpointName), tensors, meta); err != nil {
+	path := filepath.Join(t.dir, checkpointName)
+	if err := nn.WriteTensors(path, tensors, meta); err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}
 	t.saved = t.step
+	t.lastGood = fmt.Sprintf("%s (step %d)", path, t.step)
 	return nil
 }
 
@@ -176,6 +178,7 @@ func (t *trainer) restore(c *checkpoint) error {
 		return inputError{fmt.Errorf("resume: %w", err)}
 	}
 	t.step, t.saved = c.step, -1
+	t.lastGood = fmt.Sprintf("%s (step %d)", t.o.Resume, c.step)
 	t.spent = time.Duration(c.seconds * float64(time.Second))
 	t.rows = readMetrics(filepath.Join(filepath.Dir(t.o.Resume), metricsName), c.step)
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"io"
@@ -508,5 +509,39 @@ func TestLinearHeldOut(t *testing.T) {
 		if slices.Contains(train, x) {
 			t.Errorf("held-out value %d, %v, is also a training value", i, x)
 		}
+	}
+}
+
+// TestDivergedBeforeCheckpoint: a loss that overflows before the first
+// evaluation stops the run with a message that says no checkpoint exists
+// yet; after a resume, the message names the file resumed from.
+func TestDivergedBeforeCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runTrain(t, "-data", "linear", "-lr", "5", "-out", dir, "-quiet")
+	if code != 1 || !strings.Contains(stderr, "loss became") || !strings.Contains(stderr, "before its first checkpoint") {
+		t.Errorf("diverging run: exit %d, stderr %q; want 1 and a message that no checkpoint exists", code, stderr)
+	}
+	good := t.TempDir()
+	runTrain(t, "-data", "linear", "-steps", "20", "-out", good, "-quiet")
+	path := filepath.Join(good, checkpointName)
+	c, err := readCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same settings with the rate raised make the resumed run diverge
+	// at once: edit the file's config, as a user cannot on the command line.
+	tensors, meta, err := nn.ReadTensors(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.o.LR = 5
+	config, _ := json.Marshal(c.o)
+	meta["config"] = string(config)
+	if err := nn.WriteTensors(path, tensors, meta); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runTrain(t, "-resume", path, "-steps", "200", "-eval-every", "1000", "-out", t.TempDir(), "-quiet")
+	if code != 1 || !strings.Contains(stderr, path+" (step 20)") {
+		t.Errorf("diverging resumed run: exit %d, stderr %q; want 1 and the checkpoint resumed from", code, stderr)
 	}
 }

@@ -37,6 +37,9 @@ type trainer struct {
 	total  int      // the step to stop at
 	spent  time.Duration
 	saved  int // the step of the last checkpoint written, or -1
+	// lastGood names the last checkpoint written or resumed from, and
+	// its step, or is empty.
+	lastGood string
 }
 
 // metric is one row of metrics.csv.
@@ -253,8 +256,10 @@ func (t *trainer) evaluate(bar *progress) error {
 
 func (t *trainer) diverged(l float32) error {
 	msg := fmt.Sprintf("loss became %v at step %d; stopped training", l, t.step+1)
-	if t.saved >= 0 {
-		msg += fmt.Sprintf(". The last good checkpoint is %s (step %d)", filepath.Join(t.dir, checkpointName), t.saved)
+	if t.lastGood != "" {
+		msg += ". The last good checkpoint is " + t.lastGood
+	} else {
+		msg += ", before its first checkpoint (the first evaluation writes one)"
 	}
 	if err := t.appendMetrics(); err != nil {
 		return err
