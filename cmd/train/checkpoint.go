@@ -163,7 +163,7 @@ func resumeOptions(o options, set map[string]bool, c *checkpoint) (options, erro
 // restore loads checkpoint c into the new trainer.
 func (t *trainer) restore(c *checkpoint) error {
 	if c.step > t.total {
-		return usagef("the checkpoint is at step %d, past -steps %d", c.step, t.total)
+		return usagef("the checkpoint is at step %d, past the %d steps this run would end at", c.step, t.total)
 	}
 	if err := nn.LoadStateDict(t.task.module(), c.model); err != nil {
 		return inputError{fmt.Errorf("resume: %w", err)}

@@ -261,6 +261,10 @@ func (c chars) decode(toks []int) string {
 // bytes while the corpus is built.
 const maxTextBytes = 64 << 20
 
+// minChars is the fewest characters a text file needs for context T: nine
+// tenths to train on and a tenth held out, each longer than a row of T + 1.
+func minChars(T int) int { return 10 * (T + 2) }
+
 // loadChars reads a UTF-8 text file as a character corpus for context T.
 func loadChars(path string, T int) (chars, error) {
 	info, err := os.Stat(path)
@@ -284,8 +288,8 @@ func loadChars(path string, T int) (chars, error) {
 		return chars{}, fmt.Errorf("data file %s is not UTF-8 text", path)
 	}
 	text := []rune(string(b))
-	if len(text) <= T+1 {
-		return chars{}, fmt.Errorf("data file %s has %d characters; need more than the context %d + 1", path, len(text), T)
+	if need := minChars(T); len(text) < need {
+		return chars{}, fmt.Errorf("data file %s has %d characters; context %d needs at least %d (a tenth is held out)", path, len(text), T, need)
 	}
 	index := map[rune]int{}
 	var runes []rune

@@ -284,11 +284,9 @@ func newSeqTask(o options, rng *rand.Rand) (*seqTask, error) {
 		if err != nil {
 			return nil, err
 		}
-		// The last tenth of the text is held out.
+		// The last tenth of the text is held out: loadChars made sure that
+		// both parts are longer than a row.
 		cut := len(c.Text) * 9 / 10
-		if cut <= o.Context+1 || len(c.Text)-cut <= o.Context+1 {
-			return nil, fmt.Errorf("data file %s: %d characters are too few for context %d (need %d)", o.Data, len(c.Text), o.Context, 10*(o.Context+2))
-		}
 		tr, te := c, c
 		tr.Text, te.Text = c.Text[:cut], c.Text[cut:]
 		t.train, t.test, t.text = tr, te, &c
