@@ -116,10 +116,7 @@ func (o *Adam) update(p, g, m, v []float32, t int) {
 		shrink: 1,
 		b1:     o.cfg.Beta1, c1: float32(1 - b1w),
 		b2: o.cfg.Beta2, c2: float32(1 - b2w),
-		// PyTorch divides √v by √(1−β₂ᵗ); multiplying by the reciprocal
-		// saves a division per element and changes the result by at most
-		// an ulp.
-		inv:  float32(1 / math.Sqrt(bc2)),
+		sq:   float32(math.Sqrt(bc2)),
 		eps:  o.cfg.Eps,
 		step: float32(-lr / bc1),
 	}

@@ -62,72 +62,26 @@ func (o *SGD) Step() {
 		if p.Grad == nil {
 			continue
 		}
-		if o.cfg.Momentum == 0 {
-			sgdPlain(p.Data.Data(), p.Grad.Data(), o.lr, o.cfg.WeightDecay)
-			continue
+		c := sgdCoef{negLR: -o.lr, wd: o.cfg.WeightDecay, mu: o.cfg.Momentum, damp: o.damp}
+		var b []float32
+		if o.cfg.Momentum != 0 {
+			c.flags |= sgdMomentum
+			if o.buf[i] == nil {
+				o.buf[i] = tensor.ZerosLike(p.Data)
+				c.flags |= sgdFirst
+			}
+			b = o.buf[i].Data()
+			if o.cfg.Nesterov {
+				c.flags |= sgdNesterov
+			}
 		}
-		first := o.buf[i] == nil
-		if first {
-			o.buf[i] = tensor.ZerosLike(p.Data)
+		if c.wd != 0 {
+			c.flags |= sgdDecay
 		}
-		sgdMomentum(p.Data.Data(), p.Grad.Data(), o.buf[i].Data(), first, o.lr, o.damp, o.cfg)
+		sgdUpdate(p.Data.Data(), p.Grad.Data(), b, &c)
 	}
 }
 
-// sgdPlain sets p ← p − lr·(g + wd·p).
-func sgdPlain(p, g []float32, lr, wd float32) {
-	g = g[:len(p)]
-	if wd == 0 {
-		for i := range p {
-			p[i] -= lr * g[i]
-		}
-		return
-	}
-	for i := range p {
-		p[i] -= lr * (g[i] + wd*p[i])
-	}
-}
-
-// sgdMomentum updates p and its momentum buffer b in one pass; first marks
-// the parameter's first step, where the buffer starts as the gradient. Each
-// case has its own loop, so that the loops have no branches. The weight
-// decay term wd·p is added even when wd is 0, which changes nothing for
-// finite parameters.
-func sgdMomentum(p, g, b []float32, first bool, lr, damp float32, cfg SGDConfig) {
-	g, b = g[:len(p)], b[:len(p)]
-	mu, wd := cfg.Momentum, cfg.WeightDecay
-	switch {
-	case first && cfg.Nesterov:
-		for i := range p {
-			d := g[i] + wd*p[i]
-			b[i] = d
-			p[i] -= lr * (d + mu*d)
-		}
-	case first:
-		for i := range p {
-			d := g[i] + wd*p[i]
-			b[i] = d
-			p[i] -= lr * d
-		}
-	case cfg.Nesterov:
-		for i := range p {
-			d := g[i] + wd*p[i]
-			bi := mu*b[i] + damp*d
-			b[i] = bi
-			p[i] -= lr * (d + mu*bi)
-		}
-	default:
-		for i := range p {
-			d := g[i] + wd*p[i]
-			bi := mu*b[i] + damp*d
-			b[i] = bi
-			p[i] -= lr * bi
-		}
-	}
-}
-
-// State returns a copy of the momentum buffers ("<i>.momentum_buffer") and
-// the step count.
 func (o *SGD) State() State {
 	s := State{Steps: o.steps, Tensors: map[string]*tensor.Tensor{}}
 	for i, b := range o.buf {

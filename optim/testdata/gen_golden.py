@@ -5,13 +5,20 @@ Run from this folder with the Python that has torch (1.13 here):
 
     /usr/bin/python3 gen_golden.py > golden.json
 
-Every case starts from the same three parameters, of shapes (2, 3), (4,)
-and (3,), and feeds the same 5 gradients; the third parameter has no
-gradient (grad None) at step 2, so it must be skipped there. The learning
-rate changes at step 3, as a schedule would change it. After each step the
-parameters are recorded; after the last one, the optimizer's state.
-Values are float32, written as the float64 equal to each, so they read back
-exactly.
+Every case starts from the same four parameters, of shapes (2, 3), (4,),
+(3,) and (37,), and feeds the same 5 gradients; the third parameter has no
+gradient (grad None) at step 2, so it must be skipped there. The fourth is
+long enough for gotensor's vector kernels (32 elements, then 5 in the
+scalar loop) and has gradients of order 1e4, where rounding differences
+show. The learning rate changes at step 3, as a schedule would change it.
+After each step the parameters are recorded; after the last one, the
+optimizer's state. Values are float32, written as the float64 equal to
+each, so they read back exactly.
+
+PyTorch's CPU kernels round as its build dictates: on an AVX2 build (this
+one; the file records the capability) add(other, alpha) and addcmul fuse
+their multiply and add, and gotensor's optimizers do the same, so the
+trajectories match bit for bit.
 """
 import json
 
@@ -19,11 +26,14 @@ import numpy as np
 import torch
 
 STEPS = 5
-SHAPES = [(2, 3), (4,), (3,)]
+SHAPES = [(2, 3), (4,), (3,), (37,)]
+GRAD_SCALE = [1, 1, 1, 1e4]
 rng = np.random.RandomState(1234)
 init = [rng.randn(*s).astype(np.float32) for s in SHAPES]
-grads = [[rng.randn(*s).astype(np.float32) for s in SHAPES] for _ in range(STEPS)]
+grads = [[(rng.randn(*s) * c).astype(np.float32) for s, c in zip(SHAPES, GRAD_SCALE)] for _ in range(STEPS)]
 grads[2][2] = None
+capability = next((line.split(":")[1].strip() for line in torch.__config__.show().splitlines()
+                   if "CPU capability usage" in line), "unknown")
 
 
 def flat(t):
@@ -81,6 +91,7 @@ for name, max_norm in [("clipped", 1.0), ("unclipped", 100.0), ("zero", 0.0)]:
 
 out = dict(
     torch_version=torch.__version__,
+    cpu_capability=capability,
     shapes=[list(s) for s in SHAPES],
     init=[flat(x) for x in init],
     grads=[[None if g is None else flat(g) for g in gs] for gs in grads],
