@@ -40,7 +40,7 @@ func main() {
 // the first stops training after the current step, with a checkpoint. A
 // second, for a step or a checkpoint that takes too long, exits at once;
 // the checkpoint's file is then the previous one, as its writes are
-// atomic.
+// atomic (a temporary file being written may be left beside it).
 func interrupts() <-chan os.Signal {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
@@ -48,7 +48,7 @@ func interrupts() <-chan os.Signal {
 	go func() {
 		first <- <-signals
 		<-signals
-		fmt.Fprintln(os.Stderr, "\ntrain: interrupted twice: stopped without a checkpoint")
+		fmt.Fprintln(os.Stderr, "\ntrain: interrupted twice: stopped at once; the last checkpoint written, if any, stays")
 		os.Exit(130)
 	}()
 	return first
@@ -182,6 +182,9 @@ func parseFlags(args []string, help io.Writer) (options, map[string]bool, error)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["steps"] && set["epochs"] { // checked here, as resuming takes either
+		return o, nil, usagef("-steps %d -epochs %d: give one or the other", o.Steps, o.Epochs)
+	}
 	return o, set, nil
 }
 
@@ -284,8 +287,6 @@ func complete(o *options, set map[string]bool) error {
 		return usagef("-batch: -data linear fits by full-batch gradient descent, to compare with the normal equations")
 	case o.Steps < 0 || o.Epochs < 0:
 		return usagef("-steps and -epochs must not be negative")
-	case set["steps"] && set["epochs"]:
-		return usagef("-steps %d -epochs %d: give one or the other", o.Steps, o.Epochs)
 	case o.Epochs > 0 && k == "sequence":
 		return usagef("-epochs needs a fixed dataset; %s draws fresh sequences every step: use -steps", o.Data)
 	case o.Warmup < 0 || (o.Warmup > 0 && o.Schedule != "cosine"):
@@ -310,6 +311,15 @@ func complete(o *options, set map[string]bool) error {
 	return nil
 }
 
+// contextLen returns the transformer's context: the synthetic task's own,
+// or -context for a text file.
+func contextLen(o options) int {
+	if kind(o.Data) == "sequence" {
+		return synthetic(o.Data).context()
+	}
+	return o.Context
+}
+
 // evalChunk returns how many held-out sequences an evaluation runs at a
 // time: 256, or as many as a step may hold when 256 would hold more.
 func evalChunk(o options) int {
@@ -323,8 +333,9 @@ const (
 )
 
 // maxStepBytes bounds the activations a transformer step may hold, so that
-// a mistyped flag gives a message rather than running out of memory. The
-// default reversal run holds about 24 MiB.
+// a mistyped flag gives a message rather than running out of memory. For
+// the default reversal run stepBytes estimates 44 MiB, where the step
+// holds 24 MiB at most: the estimate errs high.
 const maxStepBytes = 4 << 30
 
 // stepBytes estimates the activations and their gradients that a
@@ -333,10 +344,7 @@ const maxStepBytes = 4 << 30
 // attention weights (heads × context) and the feed-forward layer's two,
 // all twice for the gradients.
 func stepBytes(o options, batch int) int64 {
-	T := int64(o.Context)
-	if kind(o.Data) == "sequence" {
-		T = int64(synthetic(o.Data).context())
-	}
+	T := int64(contextLen(o))
 	B, C, H, F := int64(batch), int64(o.DModel), int64(o.Heads), int64(o.Hidden)
 	perBlock := 10*C + H*T + 2*F
 	return 2 * 4 * B * T * (int64(o.Layers)*perBlock + 4*C)
@@ -438,10 +446,7 @@ func mlpHidden(o options) []int {
 func modelSize(o options, out int) int64 {
 	switch o.Model {
 	case "transformer":
-		C, H, V, T := int64(o.DModel), int64(o.Hidden), int64(out), int64(o.Context)
-		if kind(o.Data) == "sequence" {
-			T = int64(synthetic(o.Data).context())
-		}
+		C, H, V, T := int64(o.DModel), int64(o.Hidden), int64(out), int64(contextLen(o))
 		block := 2*C + (3*C*C + 3*C) + (C*C + C) + 2*C + (C*H + H) + (H*C + C)
 		return V*C + T*C + int64(o.Layers)*block + 2*C + C*V + V
 	case "linear":

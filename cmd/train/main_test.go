@@ -260,6 +260,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-data", "linear", "-batch", "10"}, "full-batch"},
 		{[]string{"-context", "8"}, "shape the transformer"},
 		{[]string{"-steps", "100", "-epochs", "5"}, "give one or the other"},
+		{[]string{"-resume", "some.safetensors", "-steps", "100", "-epochs", "5"}, "give one or the other"},
 		{[]string{"-schedule", "cosine", "-warmup", "10", "-steps", "3"}, "-warmup 10: want fewer steps"},
 		{[]string{"-threads", "100000"}, "-threads 100000"},
 		{[]string{"-data", "/dev/zero"}, "not a regular file"},

@@ -198,9 +198,8 @@ func (t *trainer) train(interrupt <-chan os.Signal) error {
 		t.rows = append(t.rows, metric{t.step, l, acc, lr, t.spent.Seconds()})
 		bar.update(t.step, float64(l), acc, lr)
 		if t.step%every == 0 || t.step == t.total {
-			if interrupted() { // before an evaluation's wait, not after
-				return t.stop(bar)
-			}
+			// Even when interrupted: a resumed run starts after this step
+			// and would never evaluate it.
 			if err := t.evaluate(bar); err != nil {
 				return err
 			}
