@@ -50,9 +50,9 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 			if h == 0 && b+1 < B {
 				// The next sequence's rows, while this one's heads run:
 				// in a training step they are out of cache.
-				vecmath.Prefetch(x[(b+1)*T*3*C : (b+2)*T*3*C])
-				vecmath.Prefetch(wd[(b+1)*H*T*T : (b+2)*H*T*T])
-				vecmath.Prefetch(o[(b+1)*T*C : (b+2)*T*C])
+				prefetch(x[(b+1)*T*3*C : (b+2)*T*3*C])
+				prefetch(wd[(b+1)*H*T*T : (b+2)*H*T*T])
+				prefetch(o[(b+1)*T*C : (b+2)*T*C])
 			}
 			q := x[b*T*3*C+h*D:]
 			k, v := q[C:], q[2*C:]
@@ -74,10 +74,10 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 				for i := lo; i < hi; i++ {
 					b, h := i/H, i%H
 					if h == 0 && b+1 < B {
-						vecmath.Prefetch(x[(b+1)*T*3*C : (b+2)*T*3*C])
-						vecmath.Prefetch(gd[(b+1)*T*C : (b+2)*T*C])
-						vecmath.Prefetch(wd[(b+1)*H*T*T : (b+2)*H*T*T])
-						vecmath.Prefetch(dd[(b+1)*T*3*C : (b+2)*T*3*C])
+						prefetch(x[(b+1)*T*3*C : (b+2)*T*3*C])
+						prefetch(gd[(b+1)*T*C : (b+2)*T*C])
+						prefetch(wd[(b+1)*H*T*T : (b+2)*H*T*T])
+						prefetch(dd[(b+1)*T*3*C : (b+2)*T*3*C])
 					}
 					q := x[b*T*3*C+h*D:]
 					k, v := q[C:], q[2*C:]
@@ -99,6 +99,15 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 		return []*tensor.Tensor{nil}
 	}, qkv).Keep(w).OwnsData()
 }
+
+// prefetchMax bounds what attention prefetches of one block: 64 KiB, a
+// few heads' worth at a small model's sizes, so that a long context's
+// weights (H·T² floats a sequence) neither push the current sequence out
+// of cache nor make one long uninterruptible assembly call.
+const prefetchMax = 16 << 10
+
+// prefetch asks for the first prefetchMax floats of x.
+func prefetch(x []float32) { vecmath.Prefetch(x[:min(len(x), prefetchMax)]) }
 
 // byW multiplies by a head's weights or their gradient, a (T, T) matrix
 // a, into the (T, D) c: causal makes a zero above the diagonal (op(a)

@@ -381,8 +381,9 @@ func TestTanhAccuracy(t *testing.T) {
 	}
 }
 
-// TestPrefetch: Prefetch reads nothing into x and writes nothing, for any
-// length and alignment.
+// TestPrefetch, a smoke test: Prefetch, for any length and alignment,
+// neither faults nor changes x (its effect on the caches is not visible
+// to a test).
 func TestPrefetch(t *testing.T) {
 	x := make([]float32, 1000)
 	for i := range x {

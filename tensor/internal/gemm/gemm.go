@@ -90,9 +90,10 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 // GemmBias computes C = op(A)·op(B) + bias, with bias (n values) added to
 // every row of C: a layer's forward pass. Each element is the product's
 // sum, rounded, plus its bias, rounded, as Gemm followed by a pass adding
-// the bias gives; but the bias goes into each tile of C right after the
-// kernel wrote it, while it is in cache. It panics as Gemm does, or if
-// bias has fewer than n values.
+// the bias gives; but the bias goes into each tile of C in the product's
+// last pass, by the kernel as it stores a full tile and right after it
+// for an edge tile, while the tile is in cache. It panics as Gemm does, or
+// if bias has fewer than n values.
 func GemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, checkBias(bias, n), nil)
 }
