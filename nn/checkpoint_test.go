@@ -177,20 +177,20 @@ func TestReadTensorsRejects(t *testing.T) {
 		// case, a repeated key replacing the first, leading space.
 		{"field case", withHeader(`{"a":{"Dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4), `unknown field "Dtype"`},
 		{"field fold", withHeader(`{"a":{"dtype":"F32","ſhape":[1],"data_offsets":[0,4]}}`, 4), `unknown field "ſhape"`},
-		{"field twice", withHeader(`{"a":{"dtype":"F16","dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4), `dtype "F16"`},
+		{"field repeated after a bad value", withHeader(`{"a":{"dtype":"F16","dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4), `dtype "F16"`},
 		{"dtype twice", withHeader(`{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4), `field "dtype" twice`},
 		{"tensor twice", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8), `tensor "a" twice`},
 		{"metadata twice", withHeader(`{"__metadata__":{},"__metadata__":{}}`, 0), "__metadata__ twice"},
 		{"metadata key twice", withHeader(`{"__metadata__":{"k":"1","k":"2"}}`, 0), `key "k" twice`},
 		{"leading space", withHeader(` {}`, 0), "does not begin with '{'"},
-		{"trailing value", withHeader(`{}{}`, 0), "data after the header's object"},
-		{"trailing comma", withHeader(`{"__metadata__":{},}`, 0), "want a string"},
+		{"trailing value", withHeader(`{}{}`, 0), "after top-level value"},
+		{"trailing comma", withHeader(`{"__metadata__":{},}`, 0), "looking for beginning of object key string"},
 		{"fraction", withHeader(`{"a":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}`, 4), "not a fraction or exponent"},
 		{"exponent", withHeader(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4e0]}}`, 4), "not a fraction or exponent"},
-		{"leading zero", withHeader(`{"a":{"dtype":"F32","shape":[01],"data_offsets":[0,4]}}`, 4), "want an integer"},
+		{"leading zero", withHeader(`{"a":{"dtype":"F32","shape":[01],"data_offsets":[0,4]}}`, 4), "invalid character '1' after array element"},
 		{"out of range", withHeader(`{"a":{"dtype":"F32","shape":[9223372036854775808],"data_offsets":[0,4]}}`, 4), "integer out of range"},
 		{"rank", withHeader(`{"a":{"dtype":"F32","shape":[`+strings.Repeat("1,", 64)+`1],"data_offsets":[0,4]}}`, 4), "shape: more than 64 numbers"},
-		{"control character", withHeader("{\"a\x01\":{}}", 0), "control character"},
+		{"control character", withHeader("{\"a\x01\":{}}", 0), "in string literal"},
 		{"bad escape", withHeader(`{"a\q":{}}`, 0), "invalid character"},
 		{"not utf-8", withHeader("{\"\xff\":{}}", 0), "not UTF-8"},
 		{"no dtype", withHeader(`{"a":{"shape":[0],"data_offsets":[0,0]}}`, 0), "no dtype"},
@@ -504,32 +504,71 @@ func TestReadTensorsAccepts(t *testing.T) {
 	}
 }
 
-// TestReadTensorsAllocs: a header of many empty tensors, the costliest
-// per byte to read, makes ReadTensors allocate a small multiple of the
-// file's size, whether it is valid or fails at its end (the header itself
-// is one file's size).
+// TestReadTensorsAllocs: headers of many tiny entries, the costliest per
+// byte to read, make ReadTensors allocate a small multiple of the file's
+// size, whether they are valid or fail at their end (the header itself is
+// one file's size): empty tensors, metadata keys (a Go map costs most,
+// and their number is bounded), strings with escapes. A header that is
+// not JSON fails before anything is built from it.
 func TestReadTensorsAllocs(t *testing.T) {
-	var h strings.Builder
-	h.WriteString("{")
+	var tensors, meta, escaped strings.Builder
 	for i := range 20000 {
-		fmt.Fprintf(&h, `"%d":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},`, i)
+		fmt.Fprintf(&tensors, `"%d":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},`, i)
+		fmt.Fprintf(&meta, `"%d":"",`, i)
+		fmt.Fprintf(&escaped, `"\u00%02x%d":"\n\t\u00e9",`, 0x41+i%26, i)
 	}
-	valid := withHeader(strings.TrimSuffix(h.String(), ",")+"}", 0)
-	bad := withHeader(h.String()+`"x":{"dtype":"F32","shape":[`+strings.Repeat("1,", 100000)+`1]}}`, 0)
+	body := func(b *strings.Builder) string { return strings.TrimSuffix(b.String(), ",") }
+	badShape := `"x":{"dtype":"F32","shape":[` + strings.Repeat("1,", 100000) + `1]}`
 	for _, tt := range []struct {
-		name  string
-		file  []byte
-		limit float64 // bytes allocated per byte of file
-	}{{"valid", valid, 6}, {"bad", bad, 3}} {
+		name   string
+		header string
+		valid  bool
+		limit  float64 // bytes allocated per byte of file
+	}{
+		{"tensors", "{" + body(&tensors) + "}", true, 6},
+		{"tensors, then a bad shape", "{" + tensors.String() + badShape + "}", false, 3},
+		{"metadata", `{"__metadata__":{` + body(&meta) + "}}", true, 18},
+		{"metadata, then a bad value", `{"__metadata__":{` + meta.String() + `"z":1}}`, false, 18},
+		{"escaped metadata", `{"__metadata__":{` + body(&escaped) + "}}", true, 10},
+		{"not JSON at the end", "{" + tensors.String() + `"x":}`, false, 1.5},
+	} {
+		file := withHeader(tt.header, 0)
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, _, err := decodeTensors(bytes.NewReader(tt.file), int64(len(tt.file)))
+		_, _, err := decodeTensors(bytes.NewReader(file), int64(len(file)))
 		runtime.ReadMemStats(&after)
-		if (err == nil) != (tt.name == "valid") {
+		if (err == nil) != tt.valid {
 			t.Fatalf("%s: decodeTensors = %v", tt.name, err)
 		}
-		if per := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(tt.file)); per > tt.limit {
-			t.Errorf("%s: decodeTensors allocated %.1f bytes per byte of a %d-byte file; want at most %v", tt.name, per, len(tt.file), tt.limit)
+		if per := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(file)); per > tt.limit {
+			t.Errorf("%s: decodeTensors allocated %.1f bytes per byte of a %d-byte file; want at most %v", tt.name, per, len(file), tt.limit)
+		}
+	}
+	// The metadata's keys are bounded.
+	var many strings.Builder
+	for i := range maxMetadata + 1 {
+		fmt.Fprintf(&many, `"%d":"",`, i)
+	}
+	file := withHeader(`{"__metadata__":{`+strings.TrimSuffix(many.String(), ",")+"}}", 0)
+	if _, _, err := decodeTensors(bytes.NewReader(file), int64(len(file))); err == nil || !strings.Contains(err.Error(), "more than 65536 keys") {
+		t.Errorf("metadata of %d keys: %v; want an error", maxMetadata+1, err)
+	}
+}
+
+// TestUnescape decodes strings as encoding/json does, lone and mismatched
+// surrogates included.
+func TestUnescape(t *testing.T) {
+	for _, q := range []string{
+		`plain`, `\"\\\/\b\f\n\r\t`, `\u00e9\u4e16`, `\ud83d\ude00`, `x\ud83dy`, `\ud83d\u0041`,
+		`\udc00\ud83d`, `\ud83d\ud83d\ude00`, `\u0000`, `é😀`, `\ud83d`,
+	} {
+		var want string
+		if err := json.Unmarshal([]byte(`"`+q+`"`), &want); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		got, err := unescape(nil, []byte(q))
+		if err != nil || string(got) != want {
+			t.Errorf("unescape(%s) = %q, %v; want %q", q, got, err, want)
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/gotensor/gotensor/tensor"
@@ -176,18 +178,20 @@ func writeAtomic(path string, write func(w io.Writer) error) (err error) {
 //
 // It trusts nothing in the file: the header length must be at most
 // MaxHeaderSize and fit in the file; the header must be UTF-8 JSON, an
-// object from its first byte (spaces may pad its end), with each name
-// once; every entry must have exactly the fields dtype, shape and
-// data_offsets, spelt so, each once; every dtype must be F32; a shape must
-// have at most 64 dimensions; data_offsets must be two integers; every
-// tensor's byte range must lie in the data region and hold exactly 4
-// bytes per element of its shape; and the ranges must be contiguous,
-// without gaps or overlaps, and cover the data region exactly. Metadata
-// must map strings to strings, each key once, or be null.
+// object from its first byte (white space, the spaces writers pad with,
+// may follow it), with each name once; every entry must have exactly the
+// fields dtype, shape and data_offsets, spelt so, each once; every dtype
+// must be F32; a shape must have at most 64 dimensions; data_offsets must
+// be two integers; every tensor's byte range must lie in the data region
+// and hold exactly 4 bytes per element of its shape; and the ranges must
+// be contiguous, without gaps or overlaps, and cover the data region
+// exactly. Metadata must map strings to strings, each key once and at most
+// 65536 keys, or be null.
 // The whole header is checked before any tensor is allocated, so a corrupt
 // or hostile file makes ReadTensors allocate a small multiple of the
-// file's size: the header, then under twice its size more while reading
-// it (TestReadTensorsAllocs).
+// file's size (TestReadTensorsAllocs): a header that is not JSON fails
+// once read; one of nothing but tiny entries takes up to 5 times its size
+// as empty tensors, and up to 16 as metadata, whose keys are bounded.
 // Every such problem is an error wrapping ErrFormat. A path that is not a
 // regular file (a folder, a pipe) is an error, and so is a failed read,
 // wrapped with its cause.
@@ -314,6 +318,13 @@ func parseHeader(header []byte, dataLen int64) ([]headerEntry, map[string]string
 	if len(header) == 0 || header[0] != '{' {
 		return nil, nil, formatErr("header does not begin with '{'")
 	}
+	if !json.Valid(header) {
+		// Syntax first, at almost no cost: a corrupt header fails
+		// before anything is built from it. Unmarshal into a struct
+		// without fields finds the error, and its offset, without
+		// keeping anything either.
+		return nil, nil, fmt.Errorf("%w: header: %w", ErrFormat, json.Unmarshal(header, &struct{}{}))
+	}
 	s := &headerScanner{b: header}
 	// An entry takes at least minEntryLen bytes: room for all of them
 	// at once costs about the header's size, where growing the slice
@@ -378,11 +389,14 @@ func parseHeader(header []byte, dataLen int64) ([]headerEntry, map[string]string
 	return entries, meta, nil
 }
 
-// A headerScanner reads the JSON of a safetensors header at b[pos:].
+// A headerScanner reads the JSON of a safetensors header at b[pos:]. Its
+// syntax has been checked (json.Valid); the scanner checks it again as it
+// goes, which costs nothing and keeps it correct on its own.
 type headerScanner struct {
 	b    []byte
 	pos  int
 	ints [maxRank]int64 // an array being read
+	str  []byte         // a string with escapes, decoded
 }
 
 func (s *headerScanner) errorf(format string, args ...any) error {
@@ -474,7 +488,8 @@ func (s *headerScanner) quoted() (q []byte, escaped bool, err error) {
 }
 
 // bytes reads a JSON string and returns it decoded: the header's own bytes
-// unless it holds an escape.
+// unless it holds an escape, else the scanner's buffer, which the next
+// string reuses.
 func (s *headerScanner) bytes() ([]byte, error) {
 	q, escaped, err := s.quoted()
 	if err != nil {
@@ -483,11 +498,64 @@ func (s *headerScanner) bytes() ([]byte, error) {
 	if !escaped {
 		return q[1 : len(q)-1], nil
 	}
-	var v string
-	if err := json.Unmarshal(q, &v); err != nil {
+	if s.str, err = unescape(s.str[:0], q[1:len(q)-1]); err != nil {
 		return nil, s.errorf("%v", err)
 	}
-	return []byte(v), nil
+	return s.str, nil
+}
+
+// unescape appends to dst the JSON string body q with its escapes decoded,
+// as encoding/json decodes them: a lone or mismatched surrogate becomes
+// U+FFFD.
+func unescape(dst, q []byte) ([]byte, error) {
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(q) {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(q[i:i+4]), 16, 16)
+		return rune(v), err == nil
+	}
+	for i := 0; i < len(q); i++ {
+		if q[i] != '\\' {
+			dst = append(dst, q[i])
+			continue
+		}
+		if i++; i == len(q) {
+			return nil, errors.New("string ends in an escape")
+		}
+		switch q[i] {
+		case '"', '\\', '/':
+			dst = append(dst, q[i])
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, ok := hex4(i + 1)
+			if !ok {
+				return nil, fmt.Errorf("bad escape %q", q[i-1:min(i+5, len(q))])
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2, ok := hex4(i + 3)
+				if pair := utf16.DecodeRune(r, r2); ok && q[i+1] == '\\' && q[i+2] == 'u' && pair != unicode.ReplacementChar {
+					r, i = pair, i+6
+				} else {
+					r = unicode.ReplacementChar
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			return nil, fmt.Errorf("bad escape %q", q[i-1:i+1])
+		}
+	}
+	return dst, nil
 }
 
 // string reads a JSON string.
@@ -623,6 +691,10 @@ func (s *headerScanner) entry() (headerEntry, error) {
 // `"":{"dtype":"F32","shape":[],"data_offsets":[0,0]}`.
 const minEntryLen = 50
 
+// maxMetadata bounds the keys of a file's metadata, whose map costs some
+// 13 times the bytes of its tiniest entries.
+const maxMetadata = 1 << 16
+
 // entryFields are the fields of a tensor's entry.
 var entryFields = [...]string{"dtype", "shape", "data_offsets"}
 
@@ -635,11 +707,15 @@ func (s *headerScanner) metadata() (map[string]string, error) {
 	}
 	meta := map[string]string{}
 	err := s.object(func(key []byte) error {
-		if _, ok := meta[string(key)]; ok {
-			return fmt.Errorf("key %q twice", key)
+		k := string(key) // before the value reuses the scanner's buffer
+		if _, ok := meta[k]; ok {
+			return fmt.Errorf("key %q twice", k)
+		}
+		if len(meta) == maxMetadata {
+			return fmt.Errorf("more than %d keys", maxMetadata)
 		}
 		v, err := s.string()
-		meta[string(key)] = v
+		meta[k] = v
 		return err
 	})
 	return meta, err
