@@ -18,18 +18,26 @@ type adamCoef struct {
 // goroutine can be preempted between calls.
 const kernelChunk = 1 << 15
 
+// vectorPart runs kernel(lo, hi) over the elements [0, n) that the vector
+// kernels take, whole vectors of 8 in calls of at most kernelChunk, and
+// returns where the scalar loop takes over: 0 without vector kernels.
+func vectorPart(n int, kernel func(lo, hi int)) int {
+	if !hasAVX {
+		return 0
+	}
+	v := n &^ 7
+	for lo := 0; lo < v; lo += kernelChunk {
+		kernel(lo, min(lo+kernelChunk, v))
+	}
+	return v
+}
+
 // adamUpdate updates p, m and v in place from g, with the vector kernel
 // where the machine has one and the scalar loop for the rest.
 func adamUpdate(p, g, m, v []float32, c *adamCoef) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	if hasAVX {
-		for len(p) >= 8 {
-			n := min(len(p), kernelChunk) &^ 7
-			adamAVX(&p[0], &g[0], &m[0], &v[0], n, c)
-			p, g, m, v = p[n:], g[n:], m[n:], v[n:]
-		}
-	}
-	adamGo(p, g, m, v, c)
+	i := vectorPart(len(p), func(lo, hi int) { adamAVX(&p[lo], &g[lo], &m[lo], &v[lo], hi-lo, c) })
+	adamGo(p[i:], g[i:], m[i:], v[i:], c)
 }
 
 // sgdCoef holds the coefficients of one SGD step, in the order the
@@ -55,21 +63,17 @@ func sgdUpdate(p, g, b []float32, c *sgdCoef) {
 	if c.flags&sgdMomentum != 0 {
 		b = b[:len(p)]
 	}
-	if hasAVX {
-		for len(p) >= 8 {
-			n := min(len(p), kernelChunk) &^ 7
-			var bp *float32
-			if b != nil {
-				bp = &b[0]
-			}
-			sgdAVX(&p[0], &g[0], bp, n, c)
-			p, g = p[n:], g[n:]
-			if b != nil {
-				b = b[n:]
-			}
+	i := vectorPart(len(p), func(lo, hi int) {
+		var bp *float32
+		if b != nil {
+			bp = &b[lo]
 		}
+		sgdAVX(&p[lo], &g[lo], bp, hi-lo, c)
+	})
+	if b != nil {
+		b = b[i:]
 	}
-	sgdGo(p, g, b, c)
+	sgdGo(p[i:], g[i:], b, c)
 }
 
 // sgdGo is the scalar SGD loop, in the operations of PyTorch 1.13's SGD
@@ -118,7 +122,7 @@ func sgdGo(p, g, b []float32, c *sgdCoef) {
 //	v  = fma(c2·g', g', b2·v)           (exp_avg_sq.mul_(β₂).addcmul_(g', g', value=1 − β₂))
 //	p  = p' + (step·m)/(√v/sq + eps)    (param.addcdiv_(m, denom, value=−lr/(1 − β₁ᵗ)))
 //
-// which give PyTorch's bits (TestAdamMatchesPyTorchBits). The vector kernel
+// which give PyTorch's bits (TestGoldenPyTorch). The vector kernel
 // computes the same, so both give the same bits. (c2·g' before g': g'²
 // would overflow for |g| past 1.8e19 and freeze the parameter.) The
 // explicit float32 conversions round each product that is not to be

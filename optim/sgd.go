@@ -82,6 +82,8 @@ func (o *SGD) Step() {
 	}
 }
 
+// State returns a copy of the momentum buffers ("<i>.momentum_buffer") and
+// the step count.
 func (o *SGD) State() State {
 	s := State{Steps: o.steps, Tensors: map[string]*tensor.Tensor{}}
 	for i, b := range o.buf {
