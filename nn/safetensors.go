@@ -352,11 +352,6 @@ func parseHeader(header []byte, dataLen int64) ([]headerEntry, map[string]string
 		}
 		return nil
 	})
-	if err == nil {
-		if s.ws(); s.pos != len(s.b) {
-			err = s.errorf("data after the header's object")
-		}
-	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: header: %w", ErrFormat, err)
 	}
@@ -390,8 +385,8 @@ func parseHeader(header []byte, dataLen int64) ([]headerEntry, map[string]string
 }
 
 // A headerScanner reads the JSON of a safetensors header at b[pos:]. Its
-// syntax has been checked (json.Valid); the scanner checks it again as it
-// goes, which costs nothing and keeps it correct on its own.
+// syntax has been checked (json.Valid): the scanner checks what the format
+// asks of it, the kinds of values and what they hold.
 type headerScanner struct {
 	b    []byte
 	pos  int
@@ -479,9 +474,7 @@ func (s *headerScanner) quoted() (q []byte, escaped bool, err error) {
 			return q, escaped, nil
 		case c == '\\':
 			escaped = true
-			i++ // the escaped byte; json.Unmarshal checks the escape
-		case c < 0x20:
-			return nil, false, s.errorf("control character in a string")
+			i++ // the escaped byte, which unescape decodes
 		}
 	}
 	return nil, false, s.errorf("unterminated string")
