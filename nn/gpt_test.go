@@ -329,3 +329,77 @@ func TestBlockResidualsFused(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardRows compares ForwardRows with Forward: the logits at the
+// chosen rows bit for bit (each is the same sum in the same order, and the
+// products stay above gemm's plain loop), and
+// the loss and every parameter's gradient within float32 rounding of a
+// loss that ignores the other positions (the products that make weight
+// gradients now sum fewer rows, in other passes).
+func TestForwardRows(t *testing.T) {
+	const B, T = 3, 7
+	for _, layers := range []int{0, 1, 2} {
+		rng := rand.New(rand.NewPCG(9, uint64(layers)))
+		g := NewGPT(rng, GPTConfig{Vocab: 5, Context: 9, Dim: 16, Heads: 2, Layers: layers, Hidden: 24})
+		ids, y := make([]int, B*T), make([]int, B*T)
+		var rows, targets []int
+		for i := range ids {
+			ids[i], y[i] = rng.IntN(5), -100
+			if i%T >= 3 || i == 8 { // a suffix of each sequence and one earlier position
+				y[i] = rng.IntN(5)
+				rows, targets = append(rows, i), append(targets, y[i])
+			}
+		}
+		grads := func(loss *autograd.Value) [][]float32 {
+			for _, p := range g.Parameters() {
+				p.ZeroGrad()
+			}
+			loss.Backward()
+			out := [][]float32{{loss.Item()}}
+			for _, p := range g.Parameters() {
+				var d []float32 // nil for a parameter the loss does not reach
+				if p.Grad != nil {
+					d = slices.Clone(p.Grad.Data())
+				}
+				out = append(out, d)
+			}
+			return out
+		}
+		full := g.Forward(ids, B, T)
+		want := grads(ops.CrossEntropy(full, y))
+		part := g.ForwardRows(ids, B, T, rows)
+		if s := part.Data.Shape(); !slices.Equal(s, []int{len(rows), 5}) {
+			t.Fatalf("layers %d: ForwardRows shape %v; want [%d 5]", layers, s, len(rows))
+		}
+		fd, pd := full.Data.Data(), part.Data.Data()
+		for i, r := range rows {
+			if !slices.Equal(pd[i*5:(i+1)*5], fd[r*5:(r+1)*5]) {
+				t.Errorf("layers %d: ForwardRows row %d (position %d) = %v; Forward gave %v", layers, i, r, pd[i*5:(i+1)*5], fd[r*5:(r+1)*5])
+			}
+		}
+		got := grads(ops.CrossEntropy(part, targets))
+		names := []string{"loss"}
+		for _, p := range g.NamedParameters() {
+			names = append(names, p.Name)
+		}
+		for k := range want {
+			if len(got[k]) != len(want[k]) {
+				t.Errorf("layers %d: %s has %d gradient elements through ForwardRows; %d through Forward", layers, names[k], len(got[k]), len(want[k]))
+				continue
+			}
+			for j := range want[k] {
+				if d := math.Abs(float64(got[k][j] - want[k][j])); d > 1e-6+1e-5*math.Abs(float64(want[k][j])) {
+					t.Errorf("layers %d: %s[%d] = %v through ForwardRows; %v through Forward", layers, names[k], j, got[k][j], want[k][j])
+					break
+				}
+			}
+		}
+	}
+	g := NewGPT(rand.New(rand.NewPCG(1, 1)), GPTConfig{Vocab: 5, Context: 4, Dim: 8, Heads: 2, Layers: 1})
+	defer func() {
+		if r := recover(); r != "nn: GPT.ForwardRows: row 8 outside [0, 8) for B=2, T=4" {
+			t.Errorf("ForwardRows with row 8 of 2×4 panicked with %v", r)
+		}
+	}()
+	g.ForwardRows(make([]int, 8), 2, 4, []int{0, 8})
+}

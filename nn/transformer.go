@@ -94,6 +94,23 @@ func (b *TransformerBlock) forward(x *autograd.Value, cache *KVCache, eval bool)
 	return ops.Add(x, b.Drop.forward(b.MLP.Forward(b.LN2.Forward(x)), eval))
 }
 
+// forwardRows is forward for the rows of x (B, T, C), numbered b·T+t,
+// that reach the model's output: it returns those rows of the block's
+// output, (len(rows), C). Attention still reads every position's keys and
+// values, but the output projection, the MLP and the residuals, which act
+// on each position alone, run on the chosen rows only.
+func (b *TransformerBlock) forwardRows(x *autograd.Value, rows []int, eval bool) *autograd.Value {
+	C := x.Data.Dim(2)
+	xs := ops.Gather(ops.Reshape(x, -1, C), rows)
+	hs := ops.Gather(ops.Reshape(b.Attn.heads(b.LN1.Forward(x), nil), -1, C), rows)
+	if b.Drop.passes(eval) {
+		xs = ops.AddLinear(xs, hs, b.Attn.Proj.Weight, b.Attn.Proj.Bias)
+		return b.MLP.addForward(xs, b.LN2.Forward(xs))
+	}
+	xs = ops.Add(xs, b.Drop.forward(b.Attn.Proj.Forward(hs), eval))
+	return ops.Add(xs, b.Drop.forward(b.MLP.Forward(b.LN2.Forward(xs)), eval))
+}
+
 // GPTConfig sizes a GPT model.
 type GPTConfig struct {
 	Vocab   int     // number of token ids
@@ -165,6 +182,49 @@ func (g *GPT) Forward(ids []int, B, T int) *autograd.Value {
 	return g.ForwardCached(ids, B, T, nil)
 }
 
+// ForwardRows returns the next-token logits (len(rows), Vocab) of some
+// positions of ids, a batch of B sequences of T ids: row i is position
+// rows[i] of the flattened batch, numbered b·T+t. Without dropout its
+// logits are those rows of Forward's: the same sums, so the same bits
+// unless a product shrinks to gemm's plain loop, which rounds differently.
+// But the last block's output projection and MLP, the final LayerNorm and
+// the head run on the chosen rows only: a loss that ignores some positions
+// (a prompt, say) skips their share of the work. It panics as Forward does, or if a row is outside
+// [0, B·T).
+func (g *GPT) ForwardRows(ids []int, B, T int, rows []int) *autograd.Value {
+	for _, r := range rows {
+		if r < 0 || r >= B*T {
+			panic(fmt.Sprintf("nn: GPT.ForwardRows: row %d outside [0, %d) for B=%d, T=%d", r, B*T, B, T))
+		}
+	}
+	x := g.embed(ids, B, T, nil, false)
+	n := len(g.Blocks)
+	if n == 0 {
+		x = ops.Gather(ops.Reshape(x, -1, g.Config.Dim), rows)
+	}
+	for i, b := range g.Blocks {
+		if i < n-1 {
+			x = b.forward(x, nil, false)
+		} else {
+			x = b.forwardRows(x, rows, false)
+		}
+	}
+	return g.Head.Forward(g.LNF.Forward(x))
+}
+
+// embed returns the embedded, position-added input (B, T, C) of forward.
+func (g *GPT) embed(ids []int, B, T int, cache *Cache, eval bool) *autograd.Value {
+	if len(ids) != B*T {
+		panic(fmt.Sprintf("nn: GPT.Forward: %d ids for B=%d, T=%d", len(ids), B, T))
+	}
+	past := cache.Len()
+	if past+T > g.Config.Context {
+		panic(fmt.Sprintf("nn: GPT.Forward: positions up to %d exceed the context %d", past+T, g.Config.Context))
+	}
+	x := ops.Reshape(g.Tok.Forward(ids), B, T, g.Config.Dim)
+	return g.Drop.forward(g.Pos.Forward(x, past), eval)
+}
+
 // Cache holds a GPT's keys and values per block, for generation.
 type Cache struct {
 	Layers []KVCache
@@ -192,15 +252,7 @@ func (g *GPT) ForwardCached(ids []int, B, T int, cache *Cache) *autograd.Value {
 // forward is ForwardCached, with dropout off whatever the mode if eval is
 // set: Generate's forward pass, which leaves the shared mode alone.
 func (g *GPT) forward(ids []int, B, T int, cache *Cache, eval bool) *autograd.Value {
-	if len(ids) != B*T {
-		panic(fmt.Sprintf("nn: GPT.Forward: %d ids for B=%d, T=%d", len(ids), B, T))
-	}
-	past := cache.Len()
-	if past+T > g.Config.Context {
-		panic(fmt.Sprintf("nn: GPT.Forward: positions up to %d exceed the context %d", past+T, g.Config.Context))
-	}
-	x := ops.Reshape(g.Tok.Forward(ids), B, T, g.Config.Dim)
-	x = g.Drop.forward(g.Pos.Forward(x, past), eval)
+	x := g.embed(ids, B, T, cache, eval)
 	for i, b := range g.Blocks {
 		var c *KVCache
 		if cache != nil {

@@ -320,8 +320,25 @@ func (t *seqTask) metric() string {
 
 func (t *seqTask) loss(step int) (*autograd.Value, float64) {
 	x, y := t.train.batch(derivedRNG(t.seed, batchStream, step), t.batch)
-	logits := t.gpt.Forward(x, t.batch, t.T)
-	return ops.CrossEntropy(logits, y), accuracy(tensor.Reshape(logits.Data, -1, t.train.vocab()), y)
+	logits, _, ys := t.forwardTrained(x, y, t.batch)
+	return ops.CrossEntropy(logits, ys), accuracy(logits.Data, ys)
+}
+
+// forwardTrained returns the logits (rows, vocab) of the n sequences x at
+// the positions that have a target in y, with their places in the flattened
+// batch and their targets. The tasks' targets skip the prompt, so the model
+// computes its last layers only where a loss needs them (nn.GPT.ForwardRows).
+func (t *seqTask) forwardTrained(x, y []int, n int) (logits *autograd.Value, rows, targets []int) {
+	rows, targets = make([]int, 0, len(y)), make([]int, 0, len(y))
+	for i, c := range y {
+		if c != ignoreIndex {
+			rows, targets = append(rows, i), append(targets, c)
+		}
+	}
+	if len(rows) == len(y) {
+		return ops.Reshape(t.gpt.Forward(x, n, t.T), len(y), -1), rows, targets
+	}
+	return t.gpt.ForwardRows(x, n, t.T, rows), rows, targets
 }
 
 // eval returns the held-out loss and, for the synthetic tasks, the fraction
@@ -332,26 +349,24 @@ func (t *seqTask) eval() (loss, acc float64) {
 	rows := len(t.testY) / t.T
 	var right, tokRight, tokens int
 	evalNoGrad(t.gpt, func() {
+		wrong := make([]bool, chunk)
 		for r := 0; r < rows; r += chunk {
 			n := min(chunk, rows-r)
 			x, y := t.testX[r*t.T:(r+n)*t.T], t.testY[r*t.T:(r+n)*t.T]
-			logits := t.gpt.Forward(x, n, t.T)
-			loss += float64(ops.CrossEntropy(logits, y).Item()) * float64(n)
+			logits, at, targets := t.forwardTrained(x, y, n)
+			loss += float64(ops.CrossEntropy(logits, targets).Item()) * float64(n)
 			pred := tensor.ArgMax(logits.Data, -1, false).Data()
-			for i := range n {
-				ok := true
-				for j := i * t.T; j < (i+1)*t.T; j++ {
-					if y[j] == ignoreIndex {
-						continue
-					}
-					tokens++
-					if int(pred[j]) == y[j] {
-						tokRight++
-					} else {
-						ok = false
-					}
+			clear(wrong)
+			for j, c := range targets {
+				tokens++
+				if int(pred[j]) == c {
+					tokRight++
+				} else {
+					wrong[at[j]/t.T] = true
 				}
-				if ok {
+			}
+			for i := range n {
+				if !wrong[i] {
 					right++
 				}
 			}
