@@ -64,18 +64,19 @@ func (c *KVCache) Len() int {
 // Forward. The cache holds plain tensors, outside the graph: use it for
 // inference, not training.
 func (a *MultiHeadAttention) ForwardCached(x *autograd.Value, cache *KVCache) *autograd.Value {
-	return a.Proj.Forward(a.heads(x, cache))
+	return a.Proj.Forward(a.heads(x, cache, 0))
 }
 
 // addForward returns r + ForwardCached(x, cache), with r added to the
 // output projection's product as it is made (ops.AddLinear).
 func (a *MultiHeadAttention) addForward(r, x *autograd.Value, cache *KVCache) *autograd.Value {
-	return ops.AddLinear(r, a.heads(x, cache), a.Proj.Weight, a.Proj.Bias)
+	return ops.AddLinear(r, a.heads(x, cache, 0), a.Proj.Weight, a.Proj.Bias)
 }
 
 // heads returns the attention heads of x merged into (B, T, C), the input
-// of the output projection.
-func (a *MultiHeadAttention) heads(x *autograd.Value, cache *KVCache) *autograd.Value {
+// of the output projection; or without a cache, with from > 0, only the
+// outputs of positions from onwards, (B, T−from, C).
+func (a *MultiHeadAttention) heads(x *autograd.Value, cache *KVCache, from int) *autograd.Value {
 	shape := x.Data.Shape()
 	if len(shape) != 3 || shape[2] != a.QKV.Weight.Data.Dim(1) {
 		panic(fmt.Sprintf("nn: MultiHeadAttention.Forward: input %v: want (B, T, %d)", shape, a.QKV.Weight.Data.Dim(1)))
@@ -86,6 +87,9 @@ func (a *MultiHeadAttention) heads(x *autograd.Value, cache *KVCache) *autograd.
 	if cache == nil {
 		// One fused op reads the heads in place from the projection and
 		// writes them merged, with one (B, T, 3C) gradient.
+		if from > 0 {
+			return ops.MultiHeadSelfAttentionFrom(a.QKV.Forward(x), H, from, a.Causal)
+		}
 		return ops.MultiHeadSelfAttention(a.QKV.Forward(x), H, nil, a.Causal)
 	}
 	// (B, T, 3C) -> (B, T, 3, H, D) -> (3, B, H, T, D): one copy for q, k and v.

@@ -330,22 +330,30 @@ func TestBlockResidualsFused(t *testing.T) {
 	}
 }
 
-// TestForwardRows compares ForwardRows with Forward: the logits at the
+// TestForwardRows compares ForwardRows with Forward, for the last positions
+// of each sequence and for rows in no such pattern: the logits at the
 // chosen rows bit for bit (each is the same sum in the same order, and the
 // products stay above gemm's plain loop), and
 // the loss and every parameter's gradient within float32 rounding of a
 // loss that ignores the other positions (the products that make weight
 // gradients now sum fewer rows, in other passes).
 func TestForwardRows(t *testing.T) {
-	const B, T = 3, 7
-	for _, layers := range []int{0, 1, 2} {
+	const B, T = 3, 16 // products large enough to skip gemm's plain loop
+	for _, c := range []struct {
+		layers int
+		extra  int // a row before the last positions, or -1
+	}{{0, 17}, {1, 17}, {2, 17}, {1, -1}, {2, -1}} {
+		layers := c.layers
 		rng := rand.New(rand.NewPCG(9, uint64(layers)))
-		g := NewGPT(rng, GPTConfig{Vocab: 5, Context: 9, Dim: 16, Heads: 2, Layers: layers, Hidden: 24})
+		g := NewGPT(rng, GPTConfig{Vocab: 5, Context: T, Dim: 16, Heads: 2, Layers: layers, Hidden: 24})
 		ids, y := make([]int, B*T), make([]int, B*T)
 		var rows, targets []int
 		for i := range ids {
 			ids[i], y[i] = rng.IntN(5), -100
-			if i%T >= 3 || i == 8 { // a suffix of each sequence and one earlier position
+			// The last half of each sequence (queries from position 8
+			// on), and maybe one earlier position (rows gathered after
+			// attention).
+			if i%T >= 8 || i == c.extra {
 				y[i] = rng.IntN(5)
 				rows, targets = append(rows, i), append(targets, y[i])
 			}
@@ -402,4 +410,28 @@ func TestForwardRows(t *testing.T) {
 		}
 	}()
 	g.ForwardRows(make([]int, 8), 2, 4, []int{0, 8})
+}
+
+func TestLastPositions(t *testing.T) {
+	for _, c := range []struct {
+		rows     []int
+		B, T     int
+		from     int
+		suffixes bool
+	}{
+		{[]int{2, 3, 6, 7}, 2, 4, 2, true},
+		{[]int{0, 1, 2, 3, 4, 5, 6, 7}, 2, 4, 0, true},
+		{[]int{3, 7, 11}, 3, 4, 3, true},
+		{[]int{3, 7}, 3, 4, 0, false},          // a sequence short
+		{[]int{2, 3, 7, 6}, 2, 4, 0, false},    // out of order
+		{[]int{1, 3, 5, 7}, 2, 4, 0, false},    // not the last positions
+		{[]int{2, 3, 5, 6}, 2, 4, 0, false},    // the second sequence shifted
+		{[]int{0, 1, 2, 3, 4}, 1, 4, 0, false}, // more than a sequence
+		{nil, 2, 4, 0, false},
+	} {
+		from, ok := lastPositions(c.rows, c.B, c.T)
+		if from != c.from || ok != c.suffixes {
+			t.Errorf("lastPositions(%v, B=%d, T=%d) = %d, %v; want %d, %v", c.rows, c.B, c.T, from, ok, c.from, c.suffixes)
+		}
+	}
 }

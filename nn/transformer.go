@@ -98,17 +98,41 @@ func (b *TransformerBlock) forward(x *autograd.Value, cache *KVCache, eval bool)
 // that reach the model's output: it returns those rows of the block's
 // output, (len(rows), C). Attention still reads every position's keys and
 // values, but the output projection, the MLP and the residuals, which act
-// on each position alone, run on the chosen rows only.
+// on each position alone, run on the chosen rows only; when they are the
+// same last positions of every sequence, so do the attention's queries.
 func (b *TransformerBlock) forwardRows(x *autograd.Value, rows []int, eval bool) *autograd.Value {
-	C := x.Data.Dim(2)
-	xs := ops.Gather(ops.Reshape(x, -1, C), rows)
-	hs := ops.Gather(ops.Reshape(b.Attn.heads(b.LN1.Forward(x), nil), -1, C), rows)
+	s := x.Data.Shape()
+	B, T, C := s[0], s[1], s[2]
+	var xs, hs *autograd.Value
+	if from, ok := lastPositions(rows, B, T); ok {
+		xs = ops.Reshape(ops.Slice(x, 1, from, T), -1, C)
+		hs = ops.Reshape(b.Attn.heads(b.LN1.Forward(x), nil, from), -1, C)
+	} else {
+		xs = ops.Gather(ops.Reshape(x, -1, C), rows)
+		hs = ops.Gather(ops.Reshape(b.Attn.heads(b.LN1.Forward(x), nil, 0), -1, C), rows)
+	}
 	if b.Drop.passes(eval) {
 		xs = ops.AddLinear(xs, hs, b.Attn.Proj.Weight, b.Attn.Proj.Bias)
 		return b.MLP.addForward(xs, b.LN2.Forward(xs))
 	}
 	xs = ops.Add(xs, b.Drop.forward(b.Attn.Proj.Forward(hs), eval))
 	return ops.Add(xs, b.Drop.forward(b.MLP.Forward(b.LN2.Forward(xs)), eval))
+}
+
+// lastPositions reports whether rows are positions from, ..., T−1 of each
+// of B sequences of T, in order, and returns from.
+func lastPositions(rows []int, B, T int) (from int, ok bool) {
+	if len(rows) == 0 || B == 0 || len(rows)%B != 0 || len(rows)/B > T {
+		return 0, false
+	}
+	n := len(rows) / B
+	from = T - n
+	for i, r := range rows {
+		if r != i/n*T+from+i%n {
+			return 0, false
+		}
+	}
+	return from, true
 }
 
 // GPTConfig sizes a GPT model.
@@ -188,8 +212,10 @@ func (g *GPT) Forward(ids []int, B, T int) *autograd.Value {
 // logits are those rows of Forward's: the same sums, so the same bits
 // unless a product shrinks to gemm's plain loop, which rounds differently.
 // But the last block's output projection and MLP, the final LayerNorm and
-// the head run on the chosen rows only: a loss that ignores some positions
-// (a prompt, say) skips their share of the work. It panics as Forward does, or if a row is outside
+// the head run on the chosen rows only, and when the rows are the same
+// last positions of every sequence, so do its attention's queries: a loss
+// that ignores some positions (a prompt, say) skips their share of the
+// work. It panics as Forward does, or if a row is outside
 // [0, B·T).
 func (g *GPT) ForwardRows(ids []int, B, T int, rows []int) *autograd.Value {
 	for _, r := range rows {

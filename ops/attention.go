@@ -47,7 +47,7 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	// kept key stay zero.
 	wd := w.Data()
 	for o := 0; o < len(wd); o += T * S {
-		softmaxHead(wd[o:o+T*S], keep, o, S, causal, scale)
+		softmaxHead(wd[o:o+T*S], keep, o, S, causal, 0, scale)
 	}
 	return autograd.RecordBorrowing("AttentionWeights", w, func(g *tensor.Tensor) []*tensor.Tensor {
 		// w = softmax(scale·q·kᵀ) per row, so the score gradient is
@@ -66,21 +66,21 @@ func attentionWeights(q, k *autograd.Value, mask *tensor.Tensor, causal bool) *a
 	}, q, k)
 }
 
-// softmaxHead replaces one head's scores w, T rows of S keys for queries
-// 0..T-1 at flat position at, by the softmax of scale·row over the keys
-// each row keeps and 0 elsewhere (a row that keeps none is 0): without a
-// mask many rows a call (softmaxRows), with one a row at a time
+// softmaxHead replaces one head's scores w, rows of S keys for queries
+// from, from+1, ... at flat position at, by the softmax of scale·row over
+// the keys each row keeps and 0 elsewhere (a row that keeps none is 0):
+// without a mask many rows a call (softmaxRows), with one a row at a time
 // (softmaxKept).
-func softmaxHead(w, keep []float32, at, S int, causal bool, scale float32) {
+func softmaxHead(w, keep []float32, at, S int, causal bool, from int, scale float32) {
 	if S == 0 {
 		return
 	}
 	if keep == nil {
-		softmaxRows(w, S, causal, scale)
+		softmaxRows(w, S, causal, from, scale)
 		return
 	}
 	for i := 0; i*S < len(w); i++ {
-		softmaxKept(w[i*S:(i+1)*S], keep, at+i*S, causal, i, scale)
+		softmaxKept(w[i*S:(i+1)*S], keep, at+i*S, causal, from+i, scale)
 	}
 }
 
@@ -108,13 +108,13 @@ func softmaxKept(row, keep []float32, at int, causal bool, i int, scale float32)
 }
 
 // softmaxRows is softmaxHead without a mask for the rows of one head's
-// scores w, each S keys long, query i in row i: vecmath.SoftmaxRows does
-// runs of rows in one call each, and a row without a softmax of its own
-// (a NaN, or a maximum that is not finite) takes the scalar path.
-func softmaxRows(w []float32, S int, causal bool, scale float32) {
+// scores w, each S keys long, query from+i in row i: vecmath.SoftmaxRows
+// does runs of rows in one call each, and a row without a softmax of its
+// own (a NaN, or a maximum that is not finite) takes the scalar path.
+func softmaxRows(w []float32, S int, causal bool, from int, scale float32) {
 	first := S // the keys kept in row 0
 	if causal {
-		first = 1
+		first = min(from+1, S)
 	}
 	T := len(w) / S
 	i := vecmath.SoftmaxRows(w, w, S, first, scale) // the rows done
@@ -123,11 +123,11 @@ func softmaxRows(w []float32, S int, causal bool, scale float32) {
 		row := w[i*S : (i+1)*S]
 		m := float32(math.Inf(-1))
 		for j, v := range row {
-			if keptKey(nil, 0, causal, i, j) {
+			if keptKey(nil, 0, causal, from+i, j) {
 				m = max(m, v) // NaN if v is
 			}
 		}
-		softmaxKeptScalar(row, nil, 0, causal, i, m)
+		softmaxKeptScalar(row, nil, 0, causal, from+i, m)
 		i++
 		i += vecmath.SoftmaxRows(w[i*S:], w[i*S:], S, first+i, scale)
 	}

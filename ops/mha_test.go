@@ -175,7 +175,75 @@ func TestMultiHeadSelfAttentionPanics(t *testing.T) {
 		{"heads", func() { MultiHeadSelfAttention(x, 3, nil, false) }, "qkv [2 3 12] with 3 heads"},
 		{"zero heads", func() { MultiHeadSelfAttention(x, 0, nil, false) }, "with 0 heads"},
 		{"mask", func() { MultiHeadSelfAttention(x, 2, tensor.Ones(3, 3, 3), false) }, "ops.MultiHeadSelfAttention: mask [3 3 3] does not broadcast to the scores [2 2 3 3]"},
+		{"from before", func() { MultiHeadSelfAttentionFrom(x, 2, -1, true) }, "ops.MultiHeadSelfAttentionFrom: from -1 outside [0, 3] for qkv [2 3 12]"},
+		{"from after", func() { MultiHeadSelfAttentionFrom(x, 2, 4, true) }, "from 4 outside [0, 3]"},
+		{"from heads", func() { MultiHeadSelfAttentionFrom(x, 5, 1, true) }, "ops.MultiHeadSelfAttentionFrom: qkv [2 3 12] with 5 heads"},
 	})
+}
+
+// TestMultiHeadSelfAttentionFrom compares the outputs of the last
+// positions' queries with those rows of the full op, and the gradient
+// with the full op's under an output gradient that is zero on the other
+// rows: at the GPT's shape bit for bit (the same sums in the same order),
+// at small shapes within rounding (a product can then fall to gemm's plain
+// loop on one side only). A second use of qkv makes the op add into a
+// gradient already there.
+func TestMultiHeadSelfAttentionFrom(t *testing.T) {
+	cases := []mhaCase{
+		{B: 1, T: 1, C: 4, H: 1, causal: true},
+		{B: 2, T: 5, C: 6, H: 3, causal: true},
+		{B: 2, T: 7, C: 8, H: 2},
+		{B: 3, T: 32, C: 64, H: 4, causal: true},
+	}
+	for i, c := range cases {
+		for _, from := range []int{0, 1, c.T / 2, c.T - 1, c.T} {
+			t.Run(fmt.Sprintf("%v_from%d", c, from), func(t *testing.T) {
+				exact := c.T == 32 && from == 16
+				opt := approx(1e-5, 1e-6)
+				if exact {
+					opt = cmp.Comparer(func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) })
+				}
+				rng := seeded(uint64(400 + i))
+				x := tensor.Randn(rng, c.B, c.T, 3*c.C)
+				g := tensor.Randn(rng, c.B, c.T-from, c.C)
+				r := tensor.Randn(rng, c.B, c.T, 3*c.C)
+				part, full := autograd.Param(x.Clone()), autograd.Param(x.Clone())
+				out := MultiHeadSelfAttentionFrom(part, c.H, from, c.causal)
+				ref := MultiHeadSelfAttention(full, c.H, nil, c.causal)
+				want := Slice(ref, 1, from, c.T)
+				if !cmp.Equal(out.Data.Shape(), want.Data.Shape()) {
+					t.Fatalf("shape %v; want %v", out.Data.Shape(), want.Data.Shape())
+				}
+				if i, ok := firstDiff(out.Data.Data(), want.Data.Data(), opt); !ok {
+					t.Errorf("MultiHeadSelfAttentionFrom(%v, %d) element %d = %v; want %v", c, from, i, out.Data.Data()[i], want.Data.Data()[i])
+				}
+				loss := func(y, x *autograd.Value) *autograd.Value {
+					return Add(SumAll(Mul(y, autograd.Const(g))), SumAll(Mul(x, autograd.Const(r))))
+				}
+				loss(out, part).Backward()
+				loss(want, full).Backward()
+				if i, ok := firstDiff(part.Grad.Data(), full.Grad.Data(), opt); !ok {
+					t.Errorf("MultiHeadSelfAttentionFrom(%v, %d) gradient element %d = %v; want %v", c, from, i, part.Grad.Data()[i], full.Grad.Data()[i])
+				}
+			})
+		}
+	}
+	rng := seeded(410)
+	f := func(x ...*autograd.Value) *autograd.Value { return MultiHeadSelfAttentionFrom(x[0], 2, 2, true) }
+	if _, err := autograd.GradCheck(f, []*tensor.Tensor{tensor.Randn(rng, 2, 5, 12)}, 1e-2, 1e-2, 1e-2); err != nil {
+		t.Errorf("MultiHeadSelfAttentionFrom(from 2): %v", err)
+	}
+}
+
+// firstDiff returns the first index at which got and want differ under
+// opt, and false; or true if they are equal.
+func firstDiff(got, want []float32, opt cmp.Option) (int, bool) {
+	for i := range want {
+		if !cmp.Equal(got[i], want[i], opt) {
+			return i, false
+		}
+	}
+	return 0, true
 }
 
 // BenchmarkMultiHeadSelfAttention times forward and backward at the small
