@@ -92,12 +92,12 @@ func Slice(x *autograd.Value, ax, start, end int) *autograd.Value {
 	}
 	oshape := slices.Clone(shape)
 	oshape[ax] = end - start
-	out := tensor.Zeros(oshape...)
+	out := autograd.Scratch(oshape...) // every element is copied in
 	o, xs, w := out.Data(), x.Data.Data(), (end-start)*inner
 	for i := range outer {
 		copy(o[i*w:(i+1)*w], xs[(i*n+start)*inner:])
 	}
-	return sliceRecord("Slice", x, out, ax, start, end)
+	return sliceRecord("Slice", x, out, ax, start, end).OwnsData()
 }
 
 // sliceRecord records out, the part [start, end) of x along axis ax. Its
