@@ -30,30 +30,47 @@ func trainStep(opt optim.Optimizer, loss func() *autograd.Value, release bool) f
 // project's anchors (../shared/anchors/torch, outside this repository):
 // the small GPT of a3_transformer.py (reversal task sizes, batch 64) with
 // AdamW, and the 784-512-512-10 MLP of a4_mlp_matmul.py (batch 256) with
-// Adam.
+// Adam. GPT/B64 computes the logits of all 32 positions for a loss over
+// all of them, as PyTorch's step does; GPTLast16/B64 has the reversal
+// task's loss, over the last 16 positions, and takes them alone from
+// ForwardRows, as cmd/train does.
 func BenchmarkTrainStep(b *testing.B) {
-	b.Run("GPT/B64", func(b *testing.B) {
-		rng := rand.New(rand.NewPCG(1, 2))
-		g := NewGPT(rng, GPTConfig{Vocab: 17, Context: 32, Dim: 64, Heads: 4, Layers: 2, Hidden: 256})
-		opt := optim.NewAdamW(g.Parameters(), optim.AdamConfig{LR: 1e-3, WeightDecay: 0.01})
-		const B, T = 64, 32
-		ids, targets := make([]int, B*T), make([]int, B*T)
-		for i := range ids {
-			ids[i], targets[i] = rng.IntN(17), rng.IntN(17)
+	for _, last := range []int{32, 16} {
+		name := "GPT/B64"
+		if last < 32 {
+			name = "GPTLast16/B64"
 		}
-		step := func() float32 {
-			return trainStep(opt, func() *autograd.Value {
-				return ops.CrossEntropy(ops.Reshape(g.Forward(ids, B, T), B*T, 17), targets)
-			}, true)
-		}
-		first := step()
-		for b.Loop() {
-			step()
-		}
-		if last := step(); !(last < first) {
-			b.Errorf("loss went from %v to %v", first, last)
-		}
-	})
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			g := NewGPT(rng, GPTConfig{Vocab: 17, Context: 32, Dim: 64, Heads: 4, Layers: 2, Hidden: 256})
+			opt := optim.NewAdamW(g.Parameters(), optim.AdamConfig{LR: 1e-3, WeightDecay: 0.01})
+			const B, T = 64, 32
+			ids := make([]int, B*T)
+			var rows, targets []int
+			for i := range ids {
+				ids[i] = rng.IntN(17)
+				if i%T >= T-last {
+					rows, targets = append(rows, i), append(targets, rng.IntN(17))
+				}
+			}
+			logits := func() *autograd.Value {
+				if last == T {
+					return ops.Reshape(g.Forward(ids, B, T), B*T, 17)
+				}
+				return g.ForwardRows(ids, B, T, rows)
+			}
+			step := func() float32 {
+				return trainStep(opt, func() *autograd.Value { return ops.CrossEntropy(logits(), targets) }, true)
+			}
+			first := step()
+			for b.Loop() {
+				step()
+			}
+			if final := step(); !(final < first) {
+				b.Errorf("loss went from %v to %v", first, final)
+			}
+		})
+	}
 	b.Run("MLP/B256", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		m := NewMLP(rng, 784, []int{512, 512}, 10)
