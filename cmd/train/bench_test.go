@@ -2,13 +2,17 @@ package main
 
 import (
 	"io"
+	"slices"
 	"testing"
+	"time"
 )
 
 // benchSteps times whole training steps (forward, backward, optimizer,
 // Release) of the run that args describe, the trainer's own trainStep,
 // without evaluation, checkpoints or output, with the collector set as
-// main sets it.
+// main sets it. Beside the mean (ns/op) it reports the median step
+// (median-ns/step), the figure PyTorch's anchor scripts print, which a
+// few steps slowed by the machine's other work do not move.
 func benchSteps(b *testing.B, args ...string) {
 	defer setGC()()
 	o, set, err := parseFlags(append(args, "-out", b.TempDir(), "-quiet"), io.Discard)
@@ -30,8 +34,15 @@ func benchSteps(b *testing.B, args ...string) {
 	}
 	step() // fills the engine's free list, as a run's first step does
 	b.ReportAllocs()
+	var times []time.Duration
 	for b.Loop() {
+		start := time.Now()
 		step()
+		times = append(times, time.Since(start))
+	}
+	if len(times) > 0 {
+		slices.Sort(times)
+		b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "median-ns/step")
 	}
 }
 
