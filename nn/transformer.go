@@ -210,7 +210,8 @@ func (g *GPT) Forward(ids []int, B, T int) *autograd.Value {
 // positions of ids, a batch of B sequences of T ids: row i is position
 // rows[i] of the flattened batch, numbered b·T+t. Without dropout its
 // logits are those rows of Forward's: the same sums, so the same bits
-// unless a product shrinks to gemm's plain loop, which rounds differently.
+// while the values are finite, unless a product shrinks to gemm's plain
+// loop, which rounds differently.
 // But the last block's output projection and MLP, the final LayerNorm and
 // the head run on the chosen rows only, and when the rows are the same
 // last positions of every sequence, so do its attention's queries: a loss

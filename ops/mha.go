@@ -30,12 +30,18 @@ func MultiHeadSelfAttention(qkv *autograd.Value, heads int, mask *tensor.Tensor,
 
 // MultiHeadSelfAttentionFrom is MultiHeadSelfAttention, without a mask, for
 // the queries of positions from, ..., T−1 only: it returns their outputs,
-// (B, T−from, C), rows from onwards of MultiHeadSelfAttention's (the same
-// sums in the same order). Every position's keys and values take part; with
-// causal, the query at position from+i sees keys 0 to from+i. The gradient
-// of the queries of positions before from is zero. A model whose loss reads
-// only the last positions uses it in its last layer. It panics as
-// MultiHeadSelfAttention does, or if from is outside [0, T].
+// (B, T−from, C), rows from onwards of MultiHeadSelfAttention's. Every
+// position's keys and values take part; with causal, the query at position
+// from+i sees keys 0 to from+i. The gradient of the queries of positions
+// before from is zero. A model whose loss reads only the last positions
+// uses it in its last layer.
+//
+// The results are the full op's sums in the same order, so the same bits,
+// with two exceptions: a product small enough for gemm's plain loop rounds
+// differently, and with causal an infinite or NaN value of a later key
+// reaches an earlier query as 0·Inf = NaN, where the full op skips the
+// masked block. It panics as MultiHeadSelfAttention does, or if from is
+// outside [0, T].
 func MultiHeadSelfAttentionFrom(qkv *autograd.Value, heads, from int, causal bool) *autograd.Value {
 	if s := qkv.Data.Shape(); len(s) == 3 && (from < 0 || from > s[1]) {
 		panic(fnMsg("MultiHeadSelfAttentionFrom", "from %d outside [0, %d] for qkv %v", from, s[1], s))
@@ -140,12 +146,13 @@ const prefetchMax = 16 << 10
 // prefetch asks for the first prefetchMax floats of x.
 func prefetch(x []float32) { vecmath.Prefetch(x[:min(len(x), prefetchMax)]) }
 
-// byW multiplies by a head's weights or their gradient, a with T keys a
-// row, into the (m, n) c, where op(a) is (m, k): with tri (causal weights
-// of every query), op(a) is zero above its diagonal (lower triangular, or
-// upper when transposed), and GemmTri then skips its zero blocks.
+// byW multiplies by a head's weights or their gradient, a, into the
+// (m, n) c, where op(a) is (m, k): with tri (causal weights of every
+// query), op(a) is zero above its diagonal (lower triangular, or upper when
+// transposed), and GemmTri then skips its zero blocks.
 func byW(tri bool, half tensor.Triangle, transA bool, m, n, k int, a, b []float32, ldb int, c []float32, ldc int, acc bool) {
-	lda := k // the weights' rows are T keys long: op(a) is (m, T), or (T, k)ᵀ
+	// a's rows run over the T keys: op(a) is a, (m, T), or aᵀ, with a (k, T).
+	lda := k
 	if transA {
 		lda = m
 	}
