@@ -2,7 +2,9 @@ package nn
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/gotensor/gotensor/autograd"
 	"github.com/gotensor/gotensor/ops"
@@ -23,6 +25,22 @@ func trainStep(opt optim.Optimizer, loss func() *autograd.Value, release bool) f
 		l.Release()
 	}
 	return v
+}
+
+// timeSteps runs step in b's loop and reports, beside the mean (ns/op),
+// the median step (median-ns/step), the figure PyTorch's anchor scripts
+// print, which a few steps slowed by the machine's other work do not move.
+func timeSteps(b *testing.B, step func()) {
+	var times []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		step()
+		times = append(times, time.Since(start))
+	}
+	if len(times) > 0 {
+		slices.Sort(times)
+		b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "median-ns/step")
+	}
 }
 
 // BenchmarkTrainStep times one training step (forward, loss, backward,
@@ -63,9 +81,7 @@ func BenchmarkTrainStep(b *testing.B) {
 				return trainStep(opt, func() *autograd.Value { return ops.CrossEntropy(logits(), targets) }, true)
 			}
 			first := step()
-			for b.Loop() {
-				step()
-			}
+			timeSteps(b, func() { step() })
 			if final := step(); !(final < first) {
 				b.Errorf("loss went from %v to %v", first, final)
 			}
@@ -84,9 +100,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			return trainStep(opt, func() *autograd.Value { return ops.CrossEntropy(m.Forward(x), labels) }, true)
 		}
 		first := step()
-		for b.Loop() {
-			step()
-		}
+		timeSteps(b, func() { step() })
 		if last := step(); !(last < first) {
 			b.Errorf("loss went from %v to %v", first, last)
 		}
