@@ -546,3 +546,16 @@ func TestDivergedBeforeCheckpoint(t *testing.T) {
 		t.Errorf("diverging resumed run: exit %d, stderr %q; want 1 and the checkpoint resumed from", code, stderr)
 	}
 }
+
+// TestMedianStep: the summary's median step comes from the differences of
+// the cumulative times in the metrics rows.
+func TestMedianStep(t *testing.T) {
+	rows := []metric{{seconds: 0.5}, {seconds: 0.6}, {seconds: 0.65}, {seconds: 0.75}, {seconds: 2}}
+	// Steps of 0.5, 0.1, 0.05, 0.1 and 1.25 s: the median is 0.1.
+	if got := medianStep(rows); math.Abs(got-0.1) > 1e-12 {
+		t.Errorf("medianStep = %v; want 0.1", got)
+	}
+	if got := medianStep(rows[:1]); got != 0.5 {
+		t.Errorf("medianStep of one step = %v; want 0.5", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -288,8 +289,8 @@ func (t *trainer) finish() error {
 	steps := len(t.rows)
 	if steps > 0 {
 		last := t.rows[steps-1]
-		fmt.Fprintf(t.w, "trained %d steps in %.2f s (%.3f ms/step); final loss %.4f\n",
-			last.step, last.seconds, 1e3*last.seconds/float64(last.step), last.loss)
+		fmt.Fprintf(t.w, "trained %d steps in %.2f s (%.3f ms/step, median %.3f); final loss %.4f\n",
+			last.step, last.seconds, 1e3*last.seconds/float64(last.step), 1e3*medianStep(t.rows), last.loss)
 	}
 	if err := t.task.report(t.w, t.dir); err != nil {
 		return err
@@ -307,6 +308,19 @@ func (t *trainer) finish() error {
 }
 
 // csvRows formats metrics as CSV lines.
+// medianStep returns the median time of the steps in rows, in seconds: the
+// mean above counts the first step, which allocates the engine's storage,
+// and the steps that follow an evaluation, which find the caches cold.
+func medianStep(rows []metric) float64 {
+	d := make([]float64, len(rows))
+	prev := 0.0
+	for i, r := range rows {
+		d[i], prev = r.seconds-prev, r.seconds
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
 func csvRows(rows []metric) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
