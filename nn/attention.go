@@ -67,12 +67,6 @@ func (a *MultiHeadAttention) ForwardCached(x *autograd.Value, cache *KVCache) *a
 	return a.Proj.Forward(a.heads(x, cache, 0))
 }
 
-// addForward returns r + ForwardCached(x, cache), with r added to the
-// output projection's product as it is made (ops.AddLinear).
-func (a *MultiHeadAttention) addForward(r, x *autograd.Value, cache *KVCache) *autograd.Value {
-	return ops.AddLinear(r, a.heads(x, cache, 0), a.Proj.Weight, a.Proj.Bias)
-}
-
 // heads returns the attention heads of x merged into (B, T, C), the input
 // of the output projection; or without a cache, with from > 0, only the
 // outputs of positions from onwards, (B, T−from, C).

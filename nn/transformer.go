@@ -83,14 +83,21 @@ func (b *TransformerBlock) ForwardCached(x *autograd.Value, cache *KVCache) *aut
 // forward is ForwardCached, with dropout off whatever the mode if eval is
 // set.
 func (b *TransformerBlock) forward(x *autograd.Value, cache *KVCache, eval bool) *autograd.Value {
+	return b.residuals(x, b.Attn.heads(b.LN1.Forward(x), cache, 0), eval)
+}
+
+// residuals finishes the block for rows x of its input, given h, the
+// attention heads of the same rows merged (the output projection's input):
+// x + Dropout(Proj(h)), then the MLP branch and its residual.
+func (b *TransformerBlock) residuals(x, h *autograd.Value, eval bool) *autograd.Value {
 	if b.Drop.passes(eval) {
 		// No dropout between a branch and its residual: each residual Add
 		// goes into the branch's last product (the same values, bit for
 		// bit).
-		x = b.Attn.addForward(x, b.LN1.Forward(x), cache)
+		x = ops.AddLinear(x, h, b.Attn.Proj.Weight, b.Attn.Proj.Bias)
 		return b.MLP.addForward(x, b.LN2.Forward(x))
 	}
-	x = ops.Add(x, b.Drop.forward(b.Attn.ForwardCached(b.LN1.Forward(x), cache), eval))
+	x = ops.Add(x, b.Drop.forward(b.Attn.Proj.Forward(h), eval))
 	return ops.Add(x, b.Drop.forward(b.MLP.Forward(b.LN2.Forward(x)), eval))
 }
 
@@ -103,20 +110,12 @@ func (b *TransformerBlock) forward(x *autograd.Value, cache *KVCache, eval bool)
 func (b *TransformerBlock) forwardRows(x *autograd.Value, rows []int, eval bool) *autograd.Value {
 	s := x.Data.Shape()
 	B, T, C := s[0], s[1], s[2]
-	var xs, hs *autograd.Value
 	if from, ok := lastPositions(rows, B, T); ok {
-		xs = ops.Reshape(ops.Slice(x, 1, from, T), -1, C)
-		hs = ops.Reshape(b.Attn.heads(b.LN1.Forward(x), nil, from), -1, C)
-	} else {
-		xs = ops.Gather(ops.Reshape(x, -1, C), rows)
-		hs = ops.Gather(ops.Reshape(b.Attn.heads(b.LN1.Forward(x), nil, 0), -1, C), rows)
+		h := b.Attn.heads(b.LN1.Forward(x), nil, from)
+		return b.residuals(ops.Reshape(ops.Slice(x, 1, from, T), -1, C), ops.Reshape(h, -1, C), eval)
 	}
-	if b.Drop.passes(eval) {
-		xs = ops.AddLinear(xs, hs, b.Attn.Proj.Weight, b.Attn.Proj.Bias)
-		return b.MLP.addForward(xs, b.LN2.Forward(xs))
-	}
-	xs = ops.Add(xs, b.Drop.forward(b.Attn.Proj.Forward(hs), eval))
-	return ops.Add(xs, b.Drop.forward(b.MLP.Forward(b.LN2.Forward(xs)), eval))
+	h := b.Attn.heads(b.LN1.Forward(x), nil, 0)
+	return b.residuals(ops.Gather(ops.Reshape(x, -1, C), rows), ops.Gather(ops.Reshape(h, -1, C), rows), eval)
 }
 
 // lastPositions reports whether rows are positions from, ..., T−1 of each
