@@ -270,6 +270,8 @@ type seqTask struct {
 	gpt         *nn.GPT
 	hit99       int // the first step with held-out sequence accuracy ≥ 99%, or -1
 	text        *chars
+
+	rows, targets []int // the training step's trained positions, reused (forwardTrained)
 }
 
 func newSeqTask(o options, rng *rand.Rand) (*seqTask, error) {
@@ -320,16 +322,20 @@ func (t *seqTask) metric() string {
 
 func (t *seqTask) loss(step int) (*autograd.Value, float64) {
 	x, y := t.train.batch(derivedRNG(t.seed, batchStream, step), t.batch)
-	logits, _, ys := t.forwardTrained(x, y, t.batch)
-	return ops.CrossEntropy(logits, ys), accuracy(logits.Data, ys)
+	// The rows and targets live until the step's backward pass, which ends
+	// before the next step asks for them again.
+	var logits *autograd.Value
+	logits, t.rows, t.targets = t.forwardTrained(x, y, t.batch, t.rows, t.targets)
+	return ops.CrossEntropy(logits, t.targets), accuracy(logits.Data, t.targets)
 }
 
 // forwardTrained returns the logits (rows, vocab) of the n sequences x at
 // the positions that have a target in y, with their places in the flattened
-// batch and their targets. The tasks' targets skip the prompt, so the model
-// computes its last layers only where a loss needs them (nn.GPT.ForwardRows).
-func (t *seqTask) forwardTrained(x, y []int, n int) (logits *autograd.Value, rows, targets []int) {
-	rows, targets = make([]int, 0, len(y)), make([]int, 0, len(y))
+// batch and their targets, appended to rows[:0] and targets[:0]. The
+// tasks' targets skip the prompt, so the model computes its last layers
+// only where a loss needs them (nn.GPT.ForwardRows).
+func (t *seqTask) forwardTrained(x, y []int, n int, rows, targets []int) (*autograd.Value, []int, []int) {
+	rows, targets = rows[:0], targets[:0]
 	for i, c := range y {
 		if c != ignoreIndex {
 			rows, targets = append(rows, i), append(targets, c)
@@ -350,10 +356,12 @@ func (t *seqTask) eval() (loss, acc float64) {
 	var right, tokRight, tokens int
 	evalNoGrad(t.gpt, func() {
 		wrong := make([]bool, chunk)
+		var at, targets []int
 		for r := 0; r < rows; r += chunk {
 			n := min(chunk, rows-r)
 			x, y := t.testX[r*t.T:(r+n)*t.T], t.testY[r*t.T:(r+n)*t.T]
-			logits, at, targets := t.forwardTrained(x, y, n)
+			var logits *autograd.Value
+			logits, at, targets = t.forwardTrained(x, y, n, at, targets)
 			loss += float64(ops.CrossEntropy(logits, targets).Item()) * float64(n)
 			pred := tensor.ArgMax(logits.Data, -1, false).Data()
 			clear(wrong)
