@@ -233,23 +233,6 @@ func ArgMaxAll(t *Tensor) int { return int(allOf("ArgMaxAll", t, ArgMax)) }
 // ties. It panics if t is empty.
 func ArgMinAll(t *Tensor) int { return int(allOf("ArgMinAll", t, ArgMin)) }
 
-// leadingOnly reports whether summing to is, a shape that broadcasts to
-// from, sums only leading dimensions of from: to, padded with leading 1s
-// to from's rank, is 1s followed by from's trailing dimensions.
-func leadingOnly(to, from []int) bool {
-	pad := len(from) - len(to)
-	d := len(from)
-	for d > 0 && (d-1 < pad || to[d-1-pad] == from[d-1]) {
-		d--
-	}
-	for ; d > pad; d-- {
-		if to[d-1-pad] != 1 {
-			return false
-		}
-	}
-	return true
-}
-
 // SumTo returns t summed down to shape, the shape of an operand that was
 // broadcast to t's shape: the adjoint of broadcasting, used for gradients.
 // Leading dimensions that shape lacks are summed away, and dimensions where
@@ -267,31 +250,28 @@ func SumTo(t *Tensor, shape ...int) *Tensor {
 		return out
 	}
 	acc := make([]float64, len(out.data))
-	if leadingOnly(shape, t.shape) {
-		// Only leading dimensions are summed (a bias's or a position
-		// embedding's gradient): the column sums of t as a matrix of
-		// rows of len(out) elements, vectorised.
-		colsum.Add(acc, t.data, len(t.data)/len(acc), len(acc))
-		for i, v := range acc {
-			out.data[i] = float32(v)
-		}
-		return out
-	}
 	// Walk t densely, reading the accumulator with broadcast strides, which
 	// are 0 along the dimensions being summed.
 	it := newStridedIter("SumTo", t.shape, broadcastStrides(shape, t.shape), make([]int, len(t.shape)))
 	n, sa, _ := it.row()
-	for o := 0; o < len(t.data); o += n {
-		row, a := t.data[o:o+n], acc[it.offA:]
-		if sa == 0 {
-			a[0] += sum64(row)
-		} else {
-			a = a[:n]
-			for i, x := range row {
-				a[i] += float64(x)
+	if it.rank == 2 && it.sa[0] == 0 && sa == 1 {
+		// Only leading dimensions are summed (a bias's or a position
+		// embedding's gradient): the column sums of t as a matrix of
+		// rows of n elements, vectorised.
+		colsum.Add(acc, t.data, it.dims[0], n)
+	} else {
+		for o := 0; o < len(t.data); o += n {
+			row, a := t.data[o:o+n], acc[it.offA:]
+			if sa == 0 {
+				a[0] += sum64(row)
+			} else {
+				a = a[:n]
+				for i, x := range row {
+					a[i] += float64(x)
+				}
 			}
+			it.next()
 		}
-		it.next()
 	}
 	for i, v := range acc {
 		out.data[i] = float32(v)
