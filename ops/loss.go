@@ -112,10 +112,8 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 		// loss = Σ_i -Σ_j q_ij·log softmax(x_i)_j / count, so
 		// dx_ij = g·(p_ij - q_ij) / count with q = (1-ε)·onehot + ε/C.
 		// The gradient goes into the engine's storage rather than being
-		// returned, so that p, the op's own, can be handed back; when the
-		// logits already have a gradient, it is made in p, which the
-		// backward may overwrite since it runs once, and then added. It
-		// is scaled in one pass rather than row by row, since rows may be
+		// returned, so that p, the op's own, can be handed back. It is
+		// scaled in one pass rather than row by row, since rows may be
 		// narrow.
 		scale := g.Item() / float32(max(count, 1))
 		for i, t := range targets {
@@ -123,11 +121,8 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 				p[i*C+t] -= 1 - eps
 			}
 		}
-		logits.AddToGrad(func(dst *tensor.Tensor, accumulate bool) {
+		logits.WriteGrad(func(dst *tensor.Tensor) {
 			d := dst.Data()
-			if accumulate {
-				d = p
-			}
 			if u := eps / float32(C); u == 0 {
 				copy(d, p)
 				vecmath.Scale(d, scale) // v - 0 is v, bit for bit
@@ -140,9 +135,6 @@ func CrossEntropy(logits *autograd.Value, targets []int, opts ...CrossEntropyOpt
 				if t == o.IgnoreIndex {
 					clear(d[i*C : (i+1)*C]) // no gradient, whatever the forward left in p there
 				}
-			}
-			if accumulate {
-				dst.AddInPlace(pt)
 			}
 		})
 		return []*tensor.Tensor{nil}
