@@ -17,8 +17,10 @@ func GELUDeriv(out, d, x []float32) {
 	}
 }
 
-// ones is the gradient of 1 that geluDerivSplit passes to GELUGrad.
-var ones = func() (o [1024]float32) {
+// ones is the gradient of 1 that geluDerivSplit passes to GELUGrad, and
+// its length the elements geluDerivSplit does at a time: short, since an
+// in-place call copies them to the stack, which Go clears on each call.
+var ones = func() (o [256]float32) {
 	for i := range o {
 		o[i] = 1
 	}
@@ -27,18 +29,26 @@ var ones = func() (o [1024]float32) {
 
 // geluDerivSplit is GELUDeriv where there is no kernel of its own: GELU,
 // then GELUGrad with a gradient of 1, reading Φ from d and writing d. In
-// place (out == x) each chunk of x is copied first, since GELU overwrites
+// place (out == x) each piece of x is copied first, since GELU overwrites
 // it before GELUGrad reads it.
 func geluDerivSplit(out, d, x []float32) {
-	var xc [len(ones)]float32
-	inPlace := len(out) > 0 && &out[0] == &x[0]
+	if len(out) > 0 && &out[0] == &x[0] {
+		var xc [len(ones)]float32
+		for i := 0; i < len(out); i += len(ones) {
+			j := min(i+len(ones), len(out))
+			geluDerivPiece(out[i:j], d[i:j], xc[:copy(xc[:], x[i:j])])
+		}
+		return
+	}
 	for i := 0; i < len(out); i += len(ones) {
 		j := min(i+len(ones), len(out))
-		xs := x[i:j]
-		if inPlace {
-			xs = xc[:copy(xc[:], xs)]
-		}
-		geluChunk(out[i:j], d[i:j], xs)               // d = Φ(x)
-		geluGradChunk(d[i:j], ones[:j-i], d[i:j], xs) // d = 1·(Φ(x) + x·φ(x))
+		geluDerivPiece(out[i:j], d[i:j], x[i:j])
 	}
+}
+
+// geluDerivPiece is geluDerivSplit for at most len(ones) elements, x not
+// out.
+func geluDerivPiece(out, d, x []float32) {
+	geluChunk(out, d, x)                    // d = Φ(x)
+	geluGradChunk(d, ones[:len(out)], d, x) // d = 1·(Φ(x) + x·φ(x))
 }
