@@ -80,9 +80,7 @@ func selfAttention(fn string, qkv *autograd.Value, heads int, mask *tensor.Tenso
 			if h == 0 && b+1 < B {
 				// The next sequence's rows, while this one's heads run:
 				// in a training step they are out of cache.
-				prefetch(x[(b+1)*T*3*C : (b+2)*T*3*C])
-				prefetch(wd[(b+1)*H*Tq*T : (b+2)*H*Tq*T])
-				prefetch(o[(b+1)*Tq*C : (b+2)*Tq*C])
+				prefetchSequence(b+1, B, x, wd, o)
 			}
 			head := x[b*T*3*C+h*D:]
 			q, k, v := head[from*3*C:], head[C:], head[2*C:]
@@ -107,10 +105,7 @@ func selfAttention(fn string, qkv *autograd.Value, heads int, mask *tensor.Tenso
 				for i := lo; i < hi; i++ {
 					b, h := i/H, i%H
 					if h == 0 && b+1 < B {
-						prefetch(x[(b+1)*T*3*C : (b+2)*T*3*C])
-						prefetch(gd[(b+1)*Tq*C : (b+2)*Tq*C])
-						prefetch(wd[(b+1)*H*Tq*T : (b+2)*H*Tq*T])
-						prefetch(dd[(b+1)*T*3*C : (b+2)*T*3*C])
+						prefetchSequence(b+1, B, x, gd, wd, dd)
 					}
 					head, dhead := x[b*T*3*C+h*D:], dd[b*T*3*C+h*D:]
 					q, k, v := head[from*3*C:], head[C:], head[2*C:]
@@ -143,8 +138,15 @@ func selfAttention(fn string, qkv *autograd.Value, heads int, mask *tensor.Tenso
 // of cache nor make one long uninterruptible assembly call.
 const prefetchMax = 16 << 10
 
-// prefetch asks for the first prefetchMax floats of x.
-func prefetch(x []float32) { vecmath.Prefetch(x[:min(len(x), prefetchMax)]) }
+// prefetchSequence asks for the start of sequence b's part of each of
+// bufs, arrays that hold B sequences' data one after another in equal
+// parts: the first prefetchMax floats of the part.
+func prefetchSequence(b, B int, bufs ...[]float32) {
+	for _, x := range bufs {
+		n := len(x) / B
+		vecmath.Prefetch(x[b*n : b*n+min(n, prefetchMax)])
+	}
+}
 
 // byW multiplies by a head's weights or their gradient, a, into the
 // (m, n) c, where op(a) is (m, k): with tri (causal weights of every
