@@ -331,18 +331,19 @@ func TestBlockResidualsFused(t *testing.T) {
 }
 
 // TestForwardRows compares ForwardRows with Forward, for the last positions
-// of each sequence and for rows in no such pattern: the logits at the
-// chosen rows bit for bit (each is the same sum in the same order, and the
-// products stay above gemm's plain loop), and
-// the loss and every parameter's gradient within float32 rounding of a
-// loss that ignores the other positions (the products that make weight
-// gradients now sum fewer rows, in other passes).
+// of each sequence, for all of them, and for rows in no such pattern: the
+// logits at the chosen rows bit for bit (each is the same sum in the same
+// order, and the products stay above gemm's plain loop), and the loss and
+// every parameter's gradient within float32 rounding of a loss that
+// ignores the other positions (the products that make weight gradients
+// now sum fewer rows, in other passes).
 func TestForwardRows(t *testing.T) {
 	const B, T = 3, 16 // products large enough to skip gemm's plain loop
 	for _, c := range []struct {
 		layers int
-		extra  int // a row before the last positions, or -1
-	}{{0, 17}, {1, 17}, {2, 17}, {1, -1}, {2, -1}} {
+		from   int // the first of the last positions of each sequence
+		extra  int // a row before them, or -1
+	}{{0, 8, 17}, {1, 8, 17}, {2, 8, 17}, {1, 8, -1}, {2, 8, -1}, {2, 0, -1}} {
 		layers := c.layers
 		rng := rand.New(rand.NewPCG(9, uint64(layers)))
 		g := NewGPT(rng, GPTConfig{Vocab: 5, Context: T, Dim: 16, Heads: 2, Layers: layers, Hidden: 24})
@@ -351,9 +352,9 @@ func TestForwardRows(t *testing.T) {
 		for i := range ids {
 			ids[i], y[i] = rng.IntN(5), -100
 			// The last half of each sequence (queries from position 8
-			// on), and maybe one earlier position (rows gathered after
-			// attention).
-			if i%T >= 8 || i == c.extra {
+			// on) or all of it, and maybe one earlier position (rows
+			// gathered after attention).
+			if i%T >= c.from || i == c.extra {
 				y[i] = rng.IntN(5)
 				rows, targets = append(rows, i), append(targets, y[i])
 			}

@@ -112,7 +112,10 @@ func (b *TransformerBlock) forwardRows(x *autograd.Value, rows []int, eval bool)
 	B, T, C := s[0], s[1], s[2]
 	if from, ok := lastPositions(rows, B, T); ok {
 		h := b.Attn.heads(b.LN1.Forward(x), nil, from)
-		return b.residuals(ops.Reshape(ops.Slice(x, 1, from, T), -1, C), ops.Reshape(h, -1, C), eval)
+		if from > 0 {
+			x = ops.Slice(x, 1, from, T)
+		}
+		return b.residuals(ops.Reshape(x, -1, C), ops.Reshape(h, -1, C), eval)
 	}
 	h := b.Attn.heads(b.LN1.Forward(x), nil, 0)
 	return b.residuals(ops.Gather(ops.Reshape(x, -1, C), rows), ops.Gather(ops.Reshape(h, -1, C), rows), eval)

@@ -332,17 +332,15 @@ func (t *seqTask) loss(step int) (*autograd.Value, float64) {
 // forwardTrained returns the logits (rows, vocab) of the n sequences x at
 // the positions that have a target in y, with their places in the flattened
 // batch and their targets, appended to rows[:0] and targets[:0]. The
-// tasks' targets skip the prompt, so the model computes its last layers
-// only where a loss needs them (nn.GPT.ForwardRows).
+// synthetic tasks' targets skip the prompt, so the model computes its last
+// layers only where a loss needs them (nn.GPT.ForwardRows); a text file
+// has a target at every position.
 func (t *seqTask) forwardTrained(x, y []int, n int, rows, targets []int) (*autograd.Value, []int, []int) {
 	rows, targets = rows[:0], targets[:0]
 	for i, c := range y {
 		if c != ignoreIndex {
 			rows, targets = append(rows, i), append(targets, c)
 		}
-	}
-	if len(rows) == len(y) {
-		return ops.Reshape(t.gpt.Forward(x, n, t.T), len(y), -1), rows, targets
 	}
 	return t.gpt.ForwardRows(x, n, t.T, rows), rows, targets
 }
@@ -406,7 +404,8 @@ func (t *seqTask) sample(w io.Writer, rng *rand.Rand, n int) {
 
 // writeFile writes data to path atomically: into a temporary file in the
 // same folder, synced, then renamed, so that a crash never leaves half a
-// file (as nn's writeAtomic does).
+// file. Unlike nn's checkpoints it does not sync the folder or keep an
+// existing file's mode: a lost plot or CSV is made again by the next run.
 func writeFile(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
