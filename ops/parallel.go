@@ -9,8 +9,9 @@ const (
 	elemGrain = 1 << 15 // elements of an elementwise kernel
 	rowGrain  = 1 << 14 // elements of whole rows of a row kernel
 
-	// headGrain is about the Tq·T·D (queries, keys, head size) of the heads one goroutine of
-	// MultiHeadSelfAttention takes at a time (some 20 µs of work, as above).
+	// headGrain is about the Tq·T·D (queries, keys, head size) of the
+	// heads one goroutine of MultiHeadSelfAttention takes at a time (some
+	// 20 µs of work, as above).
 	headGrain = 1 << 18
 )
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"slices"
 	"testing"
 	"time"
 )
@@ -41,8 +40,7 @@ func benchSteps(b *testing.B, args ...string) {
 		times = append(times, time.Since(start))
 	}
 	if len(times) > 0 {
-		slices.Sort(times)
-		b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "median-ns/step")
+		b.ReportMetric(float64(median(times).Nanoseconds()), "median-ns/step")
 	}
 }
 

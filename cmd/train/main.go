@@ -271,8 +271,8 @@ func complete(o *options, set map[string]bool) error {
 		return usagef("-hidden and -layers shape the MLP and the transformer, not -model linear")
 	case o.Model != "transformer" && set["dropout"]:
 		return usagef("-dropout applies to the transformer")
-	case set["context"] && k == "sequence" && o.Context != synthetic(o.Data).context():
-		return usagef("-context: %s has a context of %d", o.Data, synthetic(o.Data).context())
+	case set["context"] && k == "sequence" && o.Context != contextLen(*o):
+		return usagef("-context: %s has a context of %d", o.Data, contextLen(*o))
 	case o.Layers < 0 || o.Layers > 64:
 		return usagef("-layers %d: want 1 to 64", o.Layers)
 	case o.Context < 2 || o.Context > 4096:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -307,7 +308,6 @@ func (t *trainer) finish() error {
 	return nil
 }
 
-// csvRows formats metrics as CSV lines.
 // medianStep returns the median time of the steps in rows, in seconds: the
 // mean above counts the first step, which allocates the engine's storage,
 // and the steps that follow an evaluation, which find the caches cold.
@@ -317,10 +317,17 @@ func medianStep(rows []metric) float64 {
 	for i, r := range rows {
 		d[i], prev = r.seconds-prev, r.seconds
 	}
-	slices.Sort(d)
-	return d[len(d)/2]
+	return median(d)
 }
 
+// median returns the middle element of x (the upper one of an even
+// count), sorting x. x must not be empty.
+func median[T cmp.Ordered](x []T) T {
+	slices.Sort(x)
+	return x[len(x)/2]
+}
+
+// csvRows formats metrics as CSV lines.
 func csvRows(rows []metric) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
