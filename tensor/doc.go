@@ -47,7 +47,8 @@
 // Matrix products run on a packed, cache-blocked kernel that uses the
 // machine's SIMD units and several goroutines (see SetThreads); results are
 // bitwise identical for any thread count. Add, Sub, Mul and Div of operands
-// of one shape, or of rows of 12 or more and a row broadcast to each, run in
+// of one shape, or of broadcast operands along rows of 12 or more in which
+// both are contiguous (a row added to each row of a matrix, say), run in
 // AVX-512 assembly where the processor has it, with the scalar loop's results
 // bit for bit; Sum and Mean over an axis with more than one element after it
 // (a bias gradient's sum over the batch) run a column-sum kernel, in AVX-512

@@ -38,9 +38,11 @@
 // weights), runs each row tile's kernel over only the part of k where its
 // rows can have nonzero terms. GemmBias adds a bias row to each tile of C
 // in the last pass rather than in a second pass over C: a full tile's
-// kernel adds it to the accumulators as it stores them, after C (about 4%
-// of a k = 64 product), and an edge tile gets it right after, while in L1.
-// Both give Gemm's results, plus the bias, bit for bit.
+// kernel, where it has a biased variant (AVX-512, AVX2), adds it to the
+// accumulators as it stores them, after C (about 4% of a k = 64 product),
+// and other tiles get it right after, while in L1. GemmBias gives Gemm's
+// results plus the bias bit for bit, and GemmTri Gemm's wherever B is
+// finite.
 // GemmEpilogue then hands each row panel of C (mr rows, up to nb columns)
 // to a caller's function the same way, for an activation or a residual
 // sum; a panic in it reaches the caller, as For's do.

@@ -91,8 +91,9 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 // every row of C: a layer's forward pass. Each element is the product's
 // sum, rounded, plus its bias, rounded, as Gemm followed by a pass adding
 // the bias gives; but the bias goes into each tile of C in the product's
-// last pass, by the kernel as it stores a full tile and right after it
-// for an edge tile, while the tile is in cache. It panics as Gemm does, or
+// last pass, while the tile is in cache: by the kernel as it stores a
+// full tile where the kernel has a biased variant (AVX-512, AVX2), and
+// right after the kernel otherwise. It panics as Gemm does, or
 // if bias has fewer than n values.
 func GemmBias(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	product(Full, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, checkBias(bias, n), nil)
@@ -152,7 +153,7 @@ func GemmEpilogue(transA, transB bool, m, n, k int, a []float32, lda int, b []fl
 }
 
 // product is Gemm, GemmTri, GemmBias and GemmEpilogue: bias, if not nil,
-// is added to C's rows, and then tri is Full (macro relies on this: every
+// is added to C's rows, and then tri is Full (panel relies on this: every
 // tile then has terms in every pass); epi, if not nil, is called on each
 // finished block of C.
 func product(tri Triangle, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, bias []float32, epi Epilogue) {
