@@ -117,3 +117,31 @@ func TestGELUDerivAccuracy(t *testing.T) {
 		}
 	}
 }
+
+func TestNormCDF(t *testing.T) {
+	for x := float32(-5); x < 8; x += 0.00731 {
+		want := 0.5 * math.Erfc(-float64(x)/math.Sqrt2)
+		if rel := math.Abs(float64(NormCDF(x))-want) / want; rel > 1e-6 {
+			t.Fatalf("NormCDF(%v) has relative error %.3g; want <= 1e-6 for x > -5", x, rel)
+		}
+	}
+	worst, at := 0.0, float32(0)
+	for x := float32(-11); x < 8; x += 0.00731 { // Φ(-11) = 2e-28; below it float32 loses digits
+		want := 0.5 * math.Erfc(-float64(x)/math.Sqrt2)
+		if rel := math.Abs(float64(NormCDF(x))-want) / want; rel > worst {
+			worst, at = rel, x
+		}
+	}
+	if worst > 4e-6 {
+		t.Errorf("NormCDF(%v) has relative error %.3g; want <= 4e-6", at, worst)
+	}
+	worst = 0
+	for u := float32(-10); u < 10; u += 0.00377 {
+		if d := math.Abs(float64(Tanhf(u)) - math.Tanh(float64(u))); d > worst {
+			worst, at = d, u
+		}
+	}
+	if worst > 2e-7 {
+		t.Errorf("Tanhf(%v) has absolute error %.3g; want <= 2e-7", at, worst)
+	}
+}

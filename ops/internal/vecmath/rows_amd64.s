@@ -610,7 +610,7 @@ loop: \
 tail: \
 	TESTQ CX, CX; \
 	JZ    done; \
-	TAILMASK; \
+	TAILMASK1; \
 	VMOVUPS.Z (SI), K1, Z0; \
 	VMOVUPS.Z (DX), K1, Z2; \
 	OP Z2, Z0, Z1; \
