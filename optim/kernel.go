@@ -60,7 +60,7 @@ const (
 // scalar loop for the rest.
 func sgdUpdate(p, g, b []float32, c *sgdCoef) {
 	g = g[:len(p)]
-	if c.flags&sgdMomentum != 0 {
+	if b != nil {
 		b = b[:len(p)]
 	}
 	i := vectorPart(len(p), func(lo, hi int) {
